@@ -63,6 +63,13 @@ class Period:
         return "全年"
 
     @property
+    def previous_name(self) -> str:
+        """How the previous period's cumulative figures are named: 一季度 for 2024-Q2, 上年 for a Q1."""
+        if self.kind == "Y" or self.n == 1:
+            return "上年"
+        return Period(self.year, self.kind, self.n - 1).cumulative_name
+
+    @property
     def next_stage_name(self) -> str:
         """The stretch that comes next, for "next-quarter tasks": 三季度, 下半年, 6月, 明年."""
         if self.kind == "Q":

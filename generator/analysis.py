@@ -1,0 +1,356 @@
+"""The analyse stage: Dataset → Facts.
+
+Every figure a template prints is computed here, so templates hold words and
+no arithmetic. Facts are plain dicts, lists, numbers and strings: easy to test,
+to dump as JSON (`speechgen facts --json`) and to read from Jinja.
+
+Sign conventions, used throughout:
+- rank_move = previous rank − rank: positive means the unit climbed.
+- changes of rates and gaps between rates are in 个百分点.
+- "good" flags already account for `better: lower`, so templates never flip
+  a comparison themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from generator import racing
+from generator.dataset import Dataset, Indicator, ProblemList, Project, Rules
+
+CARDS = ("党建", "经济", "平安", "改革", "创新", "生态", "文化", "民生")
+GRADES = ("A", "B", "C", "D", "E")
+GOOD_RATINGS = ("好", "较好")
+POOR_RATINGS = ("较差", "差")
+
+# Derived ratios are rounded so that float noise (0.1 + 0.2) never flips a
+# comparison such as "on schedule" at the boundary.
+_NDIGITS = 6
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, _NDIGITS)
+
+
+def _diff(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else _r(a - b)
+
+
+def _good(delta: float | None, better: str) -> bool | None:
+    """Whether a positive-means-up delta is good news for this indicator."""
+    if delta is None or delta == 0:
+        return None
+    return (delta > 0) == (better == "higher")
+
+
+def grade_steps(previous: str | None, current: str | None) -> int | None:
+    """Grade move in bands, positive = better (B → A is +1)."""
+    if previous not in GRADES or current not in GRADES:
+        return None
+    return GRADES.index(previous) - GRADES.index(current)
+
+
+def schedule_status(value: float | None, target: float | None, schedule: float,
+                    better: str) -> dict:
+    """Completion of an annual value target against 序时进度.
+
+    For `better: lower` the target is a ceiling: staying under schedule × target
+    is on schedule.
+    """
+    if value is None or target is None or target == 0:
+        return {"completion": None, "on_schedule": None, "schedule_gap": None}
+    completion = _r(value / target)
+    if better == "lower":
+        on = completion <= schedule
+        gap = _r((completion - schedule) * 100)
+    else:
+        on = completion >= schedule
+        gap = _r((schedule - completion) * 100)
+    # schedule_gap: 个百分点 behind schedule; negative means ahead of it
+    return {"completion": completion, "on_schedule": on, "schedule_gap": gap}
+
+
+def rate_target_status(value: float | None, target: float | None, better: str) -> dict:
+    """A rate's target is a level, not a cumulative amount: compare it directly.
+
+    schedule_gap is then how many 个百分点 the rate is short of its target.
+    """
+    if value is None or target is None:
+        return {"completion": None, "on_schedule": None, "schedule_gap": None}
+    short = _r(target - value) if better == "higher" else _r(value - target)
+    return {"completion": None, "on_schedule": short <= 0, "schedule_gap": short}
+
+
+def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rules) -> dict:
+    """All derived measures and the verdict of one indicator."""
+    prev = ind.previous
+    # The measure compared with averages and peers: growth where there is one,
+    # else the value itself for rates (a rate's level is the news).
+    measure = "growth" if ind.growth is not None else ("value" if ind.is_rate else None)
+    mine = getattr(ind, measure) if measure else None
+
+    avg = getattr(ind.scope_average, measure) if measure else None
+    gap_avg = _diff(mine, avg)
+    peers = []
+    for name, snap in ind.peers.items():
+        theirs = getattr(snap, measure) if measure else None
+        gap = _diff(mine, theirs)
+        if gap is not None:
+            peers.append({"name": name, "value": theirs, "gap": gap, "good": _good(gap, ind.better)})
+
+    rank_move = None if ind.rank is None or prev.rank is None else prev.rank - ind.rank
+    growth_change = _diff(ind.growth, prev.growth)
+    value_change = _diff(ind.value, prev.value) if ind.is_rate else None
+    target_growth_gap = _diff(ind.growth, ind.target.growth)
+    if ind.is_rate:
+        sched = rate_target_status(ind.value, ind.target.value, ind.better)
+    else:
+        sched = schedule_status(ind.value, ind.target.value, schedule, ind.better)
+
+    facts = {
+        "id": ind.id, "name": ind.name, "card": ind.card, "unit": ind.unit,
+        "better": ind.better, "is_rate": ind.is_rate, "decimals": ind.decimals, "lead": ind.lead,
+        "value": ind.value, "growth": ind.growth, "rank": ind.rank, "grade": ind.grade,
+        "scope_size": scope_size,
+        "target_value": ind.target.value, "target_growth": ind.target.growth,
+        "previous_value": prev.value, "previous_growth": prev.growth,
+        "previous_rank": prev.rank, "previous_grade": prev.grade,
+        "growth_change": growth_change,
+        "growth_good": _good(ind.growth, ind.better),
+        "growth_change_good": _good(growth_change, ind.better),
+        # for rates: the level's change since the previous period, in 个百分点
+        "value_change": value_change,
+        "value_change_good": _good(value_change, ind.better),
+        "rank_move": rank_move,
+        "grade_steps": grade_steps(prev.grade, ind.grade),
+        "measure": measure,
+        "scope_average": avg,
+        "gap_to_average": gap_avg,
+        "above_average_good": _good(gap_avg, ind.better),
+        "peers": peers,
+        "peers_behind": [p["name"] for p in peers if p["good"] is False],
+        "target_growth_gap": target_growth_gap,
+        "meets_growth_target": (None if target_growth_gap is None else
+                                (target_growth_gap >= 0 if ind.better == "higher"
+                                 else target_growth_gap <= 0)),
+        "schedule": schedule,
+        **sched,
+    }
+    facts["reasons"], facts["verdict"] = verdict(facts, rules)
+    return facts
+
+
+def verdict(f: dict, rules: Rules) -> tuple[dict[str, list[str]], str | None]:
+    """Reasons for and against, and the verdict: achievement, shortfall or None.
+
+    An indicator with reasons on both sides goes to the side with more of them;
+    an equal count is neither, so the speech does not praise and scold the same
+    figure.
+    """
+    good, bad = [], []
+    if f["grade"] in rules.achievement_grades:
+        good.append("grade")
+    if f["grade"] in rules.shortfall_grades:
+        bad.append("grade")
+    if f["rank_move"] is not None:
+        if f["rank_move"] >= rules.achievement_rank_up:
+            good.append("rank_up")
+        if -f["rank_move"] >= rules.shortfall_rank_down:
+            bad.append("rank_down")
+    if f["rank"] is not None and f["rank"] <= rules.achievement_top:
+        good.append("top")
+    if f["on_schedule"] is True:
+        good.append("on_schedule")
+    elif f["on_schedule"] is False and rules.shortfall_behind_schedule:
+        bad.append("behind_schedule")
+    if f["meets_growth_target"] is False and rules.shortfall_behind_schedule:
+        bad.append("below_growth_target")
+    if f["growth_good"] is False and rules.shortfall_negative_growth:
+        bad.append("adverse_growth")  # a fall, or a rise of a better-lower indicator
+    reasons = {"good": good, "bad": bad}
+    if len(good) > len(bad):
+        return reasons, "achievement"
+    if len(bad) > len(good):
+        return reasons, "shortfall"
+    return reasons, None
+
+
+def _card_order(f: dict) -> int:
+    return CARDS.index(f["card"]) if f["card"] in CARDS else len(CARDS)
+
+
+def _strength(f: dict) -> tuple:
+    """Sort key: the most striking first (grade, then rank move, then rank)."""
+    steps = GRADES.index(f["grade"]) if f["grade"] in GRADES else len(GRADES)
+    return (steps, -(f["rank_move"] or 0), f["rank"] or 10**6, f["id"])
+
+
+def _weakness(f: dict) -> tuple:
+    steps = -GRADES.index(f["grade"]) if f["grade"] in GRADES else 0
+    return (steps, f["rank_move"] or 0, -(f["rank"] or 0), f["id"])
+
+
+def card_summary(indicators: Iterable[dict]) -> list[dict]:
+    """Per report card: how many indicators, and how many in each grade."""
+    by_card: dict[str, list[dict]] = {}
+    for f in indicators:
+        by_card.setdefault(f["card"], []).append(f)
+    out = []
+    for card in sorted(by_card, key=lambda c: CARDS.index(c) if c in CARDS else len(CARDS)):
+        items = by_card[card]
+        grades = {g: sum(1 for f in items if f["grade"] == g) for g in GRADES}
+        out.append({
+            "card": card, "count": len(items), "graded": sum(grades.values()), "grades": grades,
+            "best_grade": next((g for g in GRADES if grades[g]), None),
+            "achievements": [f["name"] for f in items if f["verdict"] == "achievement"],
+            "shortfalls": [f["name"] for f in items if f["verdict"] == "shortfall"],
+        })
+    return out
+
+
+def problem_list_facts(lists: Iterable[ProblemList], scope_size: int, top_n: int) -> dict:
+    items = []
+    for pl in lists:
+        move = None if pl.rank is None or pl.previous_rank is None else pl.previous_rank - pl.rank
+        items.append({"name": pl.name, "rating": pl.rating, "rank": pl.rank,
+                      "previous_rank": pl.previous_rank, "rank_move": move,
+                      "good": pl.rating in GOOD_RATINGS, "poor": pl.rating in POOR_RATINGS})
+    ranked = [i for i in items if i["rank"] is not None]
+    return {
+        "count": len(items),
+        "items": items,
+        "good": [i for i in items if i["good"]],
+        "poor": [i for i in items if i["poor"]],
+        "risers": sorted((i for i in items if (i["rank_move"] or 0) > 0), key=lambda i: -i["rank_move"]),
+        "fallers": sorted((i for i in items if (i["rank_move"] or 0) < 0), key=lambda i: i["rank_move"]),
+        "top_n": top_n,
+        "in_top_n": [i for i in ranked if i["rank"] <= top_n],
+        "bottom_half": [i for i in ranked if i["rank"] > scope_size / 2],
+    }
+
+
+def project_facts(projects: Iterable[Project], schedule: float) -> dict:
+    items = []
+    for p in projects:
+        share = _r(p.completed / p.planned) if p.planned else None
+        items.append({"name": p.name, "lead": p.lead, "planned": p.planned,
+                      "completed": p.completed, "started": p.started, "completion": share,
+                      "behind": (not p.started) or (share is not None and share < schedule)})
+    planned = _r(sum(p["planned"] for p in items))
+    completed = _r(sum(p["completed"] for p in items))
+    started = sum(1 for p in items if p["started"])
+    return {
+        "count": len(items),
+        "items": items,
+        "started": started,
+        "not_started": [p for p in items if not p["started"]],
+        "start_rate": _r(started / len(items)) if items else None,
+        "planned": planned,
+        "completed": completed,
+        "completion": _r(completed / planned) if planned else None,
+        "on_schedule": bool(planned) and completed / planned >= schedule,
+        "behind": sorted((p for p in items if p["behind"]),
+                         key=lambda p: (p["started"], p["completion"] or 0, p["name"])),
+    }
+
+
+def _task_facts(ds: Dataset, indicators: dict[str, dict]) -> list[dict]:
+    return [{
+        "theme": theme.theme,
+        "items": [{"text": item.text, "lead": item.lead, "due": item.due,
+                   "indicator": indicators.get(item.indicator) if item.indicator else None}
+                  for item in theme.items],
+    } for theme in ds.tasks]
+
+
+def _meta_facts(ds: Dataset) -> dict:
+    m = ds.meta
+    p = m.period
+    return {
+        "region": m.region, "level": m.level, "whole": m.whole,
+        "period": p, "period_code": p.code, "year": p.year, "period_name": p.cumulative_name,
+        "stage": p.stage_name, "next_stage": p.next_stage_name, "previous_name": p.previous_name, "schedule": p.schedule,
+        "is_year_end": p.months == 12,
+        "scope": m.scope, "scope_size": m.scope_size, "peers": list(m.peers),
+        "meeting": m.meeting, "speaker_title": m.speaker.title, "speaker_name": m.speaker.name,
+        "date": m.date, "issuer": m.issuer, "doc_number": m.doc_number,
+        "addressees": m.addressees, "cc": m.cc,
+        "print_date": m.print_date or m.date,
+    }
+
+
+def _movers(indicators: list[dict], n: int) -> tuple[list[dict], list[dict]]:
+    moved = [f for f in indicators if f["rank_move"]]
+    risers = sorted((f for f in moved if f["rank_move"] > 0), key=lambda f: (-f["rank_move"], f["id"]))
+    fallers = sorted((f for f in moved if f["rank_move"] < 0), key=lambda f: (f["rank_move"], f["id"]))
+    return risers[:n], fallers[:n]
+
+
+def analyse(ds: Dataset) -> dict:
+    """Every derived fact the speech, notice and scorecards draw on."""
+    period = ds.meta.period
+    schedule = period.schedule
+    rules = ds.rules
+    inds = [indicator_facts(i, schedule, ds.meta.scope_size, rules) for i in ds.indicators.values()]
+    by_id = {f["id"]: f for f in inds}
+
+    achievements = sorted((f for f in inds if f["verdict"] == "achievement"),
+                          key=lambda f: (_card_order(f), _strength(f)))
+    shortfalls = sorted((f for f in inds if f["verdict"] == "shortfall"),
+                        key=lambda f: (_card_order(f), _weakness(f)))
+    risers, fallers = _movers(inds, rules.bottom_n)
+    graded = [f for f in inds if f["grade"] in GRADES]
+    with_value_target = [f for f in inds if f["on_schedule"] is not None]
+    with_growth_target = [f for f in inds if f["meets_growth_target"] is not None]
+    ranked = sorted((f for f in inds if f["rank"] is not None), key=lambda f: (-f["rank"], f["id"]))
+
+    facts = {
+        "meta": _meta_facts(ds),
+        "indicators": inds,
+        "by_id": by_id,
+        "cards": card_summary(inds),
+        "grade_counts": {g: sum(1 for f in graded if f["grade"] == g) for g in GRADES},
+        "graded_count": len(graded),
+        "economy": [f for f in inds if f["card"] == "经济"],
+        "achievements": achievements,
+        "shortfalls": shortfalls,
+        "risers": risers,
+        "fallers": fallers,
+        "bottom": ranked[:rules.bottom_n],
+        "schedule_targets": {
+            "count": len(with_value_target),
+            "on": [f for f in with_value_target if f["on_schedule"]],
+            "behind": sorted((f for f in with_value_target if not f["on_schedule"]),
+                             key=lambda f: (-f["schedule_gap"], f["id"])),
+        },
+        "growth_targets": {
+            "count": len(with_growth_target),
+            "met": [f for f in with_growth_target if f["meets_growth_target"]],
+            "missed": sorted((f for f in with_growth_target if not f["meets_growth_target"]),
+                             key=lambda f: (-abs(f["target_growth_gap"]), f["id"])),
+        },
+        "trailing_peers": {peer: [f for f in inds if peer in f["peers_behind"]]
+                           for peer in ds.meta.peers},
+        "problem_lists": problem_list_facts(ds.problem_lists, ds.meta.scope_size,
+                                            top_n=max(1, ds.meta.scope_size // 4)),
+        "projects": project_facts(ds.projects, schedule),
+        "townships": racing.race(ds.townships, schedule, bottom_n=rules.bottom_n)
+        if ds.townships and ds.townships.units else None,
+        "tasks": _task_facts(ds, by_id),
+        "rules": {"bottom_half_reverse": rules.bottom_half_reverse, "bottom_n": rules.bottom_n},
+    }
+    return facts
+
+
+def jsonable(value):
+    """Facts as JSON-ready data (dates as ISO strings, periods as codes)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items() if k != "by_id"}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "code"):
+        return value.code
+    return value
