@@ -95,7 +95,7 @@ class DocMeta:
     doc_number: str = ""  # 发文字号, e.g. 青委办〔2024〕12号
     cc: str = ""  # 抄送
     printer: str = ""  # 印发机关
-    print_date: str = ""  # 印发日期, already worded: 2024年7月16日印发
+    print_date: str = ""  # 印发日期 as a worded date, 2024年7月16日; writers add "印发"
     date: str = ""  # ISO date for core properties (never the clock)
 
 
