@@ -1,0 +1,193 @@
+"""Township scorecards in batch: one document per township, over all cores.
+
+Each worker process loads the template and the reference document once, then
+renders and writes its share of townships itself, so only file names travel
+between processes. The whole set is written into a hidden staging folder and
+moved into place at the end: an interrupted run leaves the previous set intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import pipeline, templating
+from generator.errors import DataError, OutputError
+from generator.model import Document, DocMeta, PageBreak
+from generator.output import atomic_write, output_name, safe_filename
+
+# Fixed zip timestamp: the same scorecards give the same .zip, byte for byte.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Job:
+    context: dict  # escaped facts, shared by every township
+    template: str
+    fmt: str
+    reference: str | None
+
+
+_JOB: Job | None = None
+
+
+def _init_worker(job: Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _render_one(job: Job, index: int) -> Document:
+    town = job.context["townships"]["units"][index]
+    return pipeline.make_document({**job.context, "town": town}, job.template)
+
+
+def _write_one(args: tuple[int, str]) -> str:
+    index, path = args
+    doc = _render_one(_JOB, index)
+    atomic_write(Path(path), pipeline.encode(doc, _JOB.fmt, _JOB.reference))
+    return path
+
+
+def file_names(names: Iterable[str], ext: str) -> list[str]:
+    """Safe, distinct file names; two townships that clean to one name are an error."""
+    seen: dict[str, str] = {}
+    out = []
+    for name in names:
+        file = f"{safe_filename(name)}.{ext}"
+        key = file.casefold()  # Windows folders are case-insensitive
+        if key in seen:
+            raise OutputError(
+                f"townships {seen[key]!r} and {name!r} would both be written to {file!r}; "
+                "rename one of them",
+                f"乡镇“{seen[key]}”和“{name}”会写入同一个文件“{file}”，请修改其中一个名称",
+                key="townships.units")
+        seen[key] = name
+        out.append(file)
+    return out
+
+
+def select(units: list[dict], only: Iterable[str] | None) -> list[int]:
+    """Indexes of the townships to render; unknown names are an error that lists them."""
+    if not only:
+        return list(range(len(units)))
+    wanted = [n.strip() for n in only if n.strip()]
+    index = {u["name"]: i for i, u in enumerate(units)}
+    unknown = [n for n in wanted if n not in index]
+    if unknown:
+        raise DataError(f"no township named {', '.join(unknown)}",
+                        f"没有名为{'、'.join(unknown)}的乡镇", key="--only")
+    return [index[n] for n in wanted]
+
+
+def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | None = None,
+               fmt: str = "docx", reference: str | Path | None = None,
+               only: Iterable[str] | None = None, jobs: int | None = None,
+               merged: bool = False, archive: bool = False,
+               progress: Callable[[Iterable, int], Iterable] | None = None) -> list[Path]:
+    """Write one scorecard per township (and optionally a merged volume and a .zip)."""
+    facts = pipeline.load_facts(data_path)
+    if not facts["townships"]:
+        raise DataError("scorecards need township data: the file has no townships.units",
+                        "生成成绩单需要乡镇数据：文件中没有 townships.units",
+                        file=str(data_path), key="townships")
+    job = Job(templating.escape_facts(facts), template or pipeline.DEFAULT_TEMPLATES["scorecard"],
+              fmt, str(reference) if reference else None)
+    units = facts["townships"]["units"]
+    chosen = select(units, only)
+    names = file_names((units[i]["name"] for i in chosen), fmt)
+    meta = facts["meta"]
+    stem = output_name(meta["region"], meta["period_code"], pipeline.LABELS["scorecard"], "x")[:-2]
+    out_dir = Path(out_dir)
+    folder = out_dir / stem
+
+    # Fail on template or reference problems before any file is written.
+    first = _render_one(job, chosen[0]) if chosen else None
+    if first is not None:
+        pipeline.encode(first, fmt, job.reference)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".part"))
+    try:
+        tasks = [(i, str(staging / n)) for i, n in zip(chosen, names)]
+        _run(job, tasks, jobs, progress)
+        _replace_folder(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    written = [folder / n for n in names]
+    if merged:
+        volume = merged_volume(job, chosen)
+        written.append(atomic_write(out_dir / f"{stem}汇编.{fmt}",
+                                    pipeline.encode(volume, fmt, job.reference)))
+    if archive:
+        written.append(write_zip(out_dir / f"{stem}.zip", folder, names))
+    return written
+
+
+def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
+         progress: Callable[[Iterable, int], Iterable] | None) -> None:
+    jobs = jobs or os.cpu_count() or 1
+    track = progress or (lambda it, total: it)
+    if jobs == 1 or len(tasks) < 8:
+        _init_worker(job)
+        for _ in track(map(_write_one, tasks), len(tasks)):
+            pass
+        return
+    import multiprocessing
+
+    # fork shares the already-imported modules and facts; spawn would re-import everything
+    method = "fork" if sys.platform != "win32" else "spawn"
+    ctx = multiprocessing.get_context(method)
+    chunk = max(1, min(32, len(tasks) // (jobs * 4)))
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
+        for _ in track(pool.imap_unordered(_write_one, tasks, chunksize=chunk), len(tasks)):
+            pass
+
+
+def _replace_folder(staging: Path, folder: Path) -> None:
+    """Swap the finished staging folder in for the previous set of scorecards."""
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        folder.rename(old)
+    staging.rename(folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def merged_volume(job: Job, chosen: list[int]) -> Document:
+    """All scorecards in one document, a page each, built as one body (linear in the count)."""
+    blocks = []
+    meta = DocMeta()
+    for n, index in enumerate(chosen):
+        doc = _render_one(job, index)
+        if n:
+            blocks.append(PageBreak())
+        else:
+            meta = doc.meta
+        blocks.extend(doc.blocks)
+    region = job.context["meta"]
+    return Document(meta=DocMeta(kind="scorecard", date=meta.date,
+                                 title=f"{templating.unescape_markdown(region['region'])}"
+                                       f"{region['period_code']}乡镇成绩单汇编"),
+                    blocks=tuple(blocks))
+
+
+def write_zip(path: Path, folder: Path, names: list[str]) -> Path:
+    """A .zip of the scorecards with fixed timestamps, names in township order."""
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name in names:
+            info = zipfile.ZipInfo(f"{folder.name}/{name}", date_time=ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, (folder / name).read_bytes())
+    return atomic_write(path, buf.getvalue())

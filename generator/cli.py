@@ -1,0 +1,200 @@
+"""Command line: parse options, call the library, report plainly.
+
+Errors in the user's input print one or two lines (English and Chinese) and
+exit 2; a bug in speechgen exits 1. Tracebacks only with --debug.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from generator import pipeline
+from generator.errors import INTERNAL_ERROR, SpeechgenError
+from generator.output import atomic_write
+
+DATA_HELP = "Indicator data file / 指标数据文件 (YAML)."
+OUT_HELP = "Folder for generated files / 输出目录."
+TEMPLATE_HELP = "Template name in speech_templates/ or a file path / 模板名称或路径."
+REFERENCE_HELP = "Reference .docx whose styles are used / 样式参考文档 (.docx)."
+FORMAT_HELP = "Output format / 输出格式: docx, md, txt."
+STDOUT_HELP = "Write to this file instead; '-' for standard output / 输出到指定文件，'-' 表示标准输出."
+
+
+def _report(func):
+    """Turn SpeechgenError into a clean message and exit code 2; bugs into exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except SpeechgenError as exc:
+            if debug:
+                raise
+            click.echo(exc.format(), err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted / 已中断", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+            if debug:
+                raise
+            click.echo(f"internal error (a bug in speechgen; run with --debug for details): "
+                       f"{type(exc).__name__}: {exc}\n程序内部错误，请加 --debug 查看详情并报告。",
+                       err=True)
+            sys.exit(INTERNAL_ERROR)
+
+    return wrapper
+
+
+def _data_option(func):
+    return click.option("--data", "data", type=click.Path(dir_okay=False), default="indicators.yaml",
+                        show_default=True, help=DATA_HELP)(func)
+
+
+def _emit(product: pipeline.Product, out_dir: str, output: str | None) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(product.data)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(output) if output else Path(out_dir) / product.name
+    atomic_write(path, product.data)
+    click.echo(str(path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks / 显示调试信息.")
+@click.version_option(package_name="speechgen")
+def main(debug: bool) -> None:
+    """speechgen: indicator data → quarterly speech, notice and township scorecards
+    as GB/T 9704 Word documents.
+
+    speechgen：由指标数据生成季度讲话稿、通报和乡镇成绩单（GB/T 9704 公文格式）。
+    """
+
+
+@main.command()
+@_data_option
+@click.option("--out", "out_dir", default="output", show_default=True, help=OUT_HELP)
+@click.option("--template", default=None, help=TEMPLATE_HELP + " [default: quarterly_speech]")
+@click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
+              help=REFERENCE_HELP)
+@click.option("--format", "fmt", type=click.Choice(pipeline.FORMATS), default="docx",
+              show_default=True, help=FORMAT_HELP)
+@click.option("-o", "--output", default=None, help=STDOUT_HELP)
+@_report
+def speech(data, out_dir, template, reference, fmt, output):
+    """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
+    _emit(pipeline.speech(data, template=template, fmt=fmt, reference=reference), out_dir, output)
+
+
+@main.command()
+@_data_option
+@_report
+def validate(data):
+    """Check a data file against the data contract / 校验指标数据文件."""
+    facts = pipeline.load_facts(data)
+    meta = facts["meta"]
+    towns = facts["townships"]
+    click.echo(f"{data}: OK — {meta['region']} {meta['period_code']}, "
+               f"{len(facts['indicators'])} indicators, "
+               f"{towns['count'] if towns else 0} townships / 校验通过")
+
+
+def _cell(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+@main.command()
+@_data_option
+@click.option("--json", "as_json", is_flag=True, help="Print all facts as JSON / 以JSON输出全部数据.")
+@_report
+def facts(data, as_json):
+    """Show the derived facts the documents draw on / 查看派生数据."""
+    from generator.analysis import jsonable
+
+    result = pipeline.load_facts(data)
+    if as_json:
+        click.echo(json.dumps(jsonable(result), ensure_ascii=False, indent=2))
+        return
+    header = ("id", "指标", "报表", "本期", "增速%", "增速变化", "位次", "位次变化", "档次",
+              "完成率%", "序时差", "结论")
+    verdicts = {"achievement": "成绩", "shortfall": "短板", None: ""}
+    rows = [header]
+    for f in result["indicators"]:
+        completion = None if f["completion"] is None else f["completion"] * 100
+        rows.append((f["id"], f["name"], f["card"], _cell(f["value"], 2), _cell(f["growth"]),
+                     _cell(f["growth_change"]), _cell(f["rank"]), _cell(f["rank_move"]),
+                     _cell(f["grade"]), _cell(completion), _cell(f["schedule_gap"]),
+                     verdicts[f["verdict"]]))
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(header))]
+    for row in rows:
+        click.echo("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+@main.command()
+@_data_option
+@click.option("--out", "out_dir", default="output", show_default=True, help=OUT_HELP)
+@click.option("--template", default=None, help=TEMPLATE_HELP + " [default: quarterly_notice]")
+@click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
+              help=REFERENCE_HELP)
+@click.option("--format", "fmt", type=click.Choice(pipeline.FORMATS), default="docx",
+              show_default=True, help=FORMAT_HELP)
+@click.option("-o", "--output", default=None, help=STDOUT_HELP)
+@_report
+def notice(data, out_dir, template, reference, fmt, output):
+    """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
+    _emit(pipeline.notice(data, template=template, fmt=fmt, reference=reference), out_dir, output)
+
+
+def _progress(iterable, total):
+    """A progress bar on a terminal, silence otherwise (logs, CI, pipes)."""
+    if not sys.stderr.isatty():
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, unit="份", desc="成绩单", file=sys.stderr)
+
+
+@main.command()
+@_data_option
+@click.option("--out", "out_dir", default="output", show_default=True, help=OUT_HELP)
+@click.option("--template", default=None, help=TEMPLATE_HELP + " [default: township_scorecard]")
+@click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
+              help=REFERENCE_HELP)
+@click.option("--format", "fmt", type=click.Choice(pipeline.FORMATS), default="docx",
+              show_default=True, help=FORMAT_HELP)
+@click.option("--only", default=None,
+              help="Comma-separated township names / 只生成指定乡镇，逗号分隔，如 东山镇,西河乡.")
+@click.option("--merged", is_flag=True, help="Also write one merged volume / 另生成汇编本（每乡镇一页）.")
+@click.option("--zip", "archive", is_flag=True, help="Also write a .zip of the scorecards / 另打包为 .zip.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores] / 并行进程数.")
+@_report
+def scorecards(data, out_dir, template, reference, fmt, only, merged, archive, jobs):
+    """Write one scorecard per township / 批量生成乡镇成绩单."""
+    from generator import batch
+
+    names = only.replace("，", ",").split(",") if only else None
+    written = batch.scorecards(data, out_dir, template=template, fmt=fmt, reference=reference,
+                               only=names, jobs=jobs, merged=merged, archive=archive,
+                               progress=_progress)
+    folder = written[0].parent if written else Path(out_dir)
+    count = sum(1 for p in written if p.parent == folder)
+    click.echo(f"{count} scorecards / 份成绩单 → {folder}")
+    for extra in written[count:]:
+        click.echo(str(extra))

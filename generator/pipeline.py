@@ -1,0 +1,84 @@
+"""The pipeline as one library call per product, for the CLI and for tests.
+
+data file → Dataset → facts → markup → Document → bytes. Each stage lives in
+its own module; this one only connects them and names the results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator import analysis, blocks, dataset, templating, text_writer
+from generator.errors import DataError
+from generator.model import Document, Title
+from generator.output import output_name
+
+FORMATS = ("docx", "md", "txt")
+LABELS = {"speech": "讲话", "notice": "通报", "scorecard": "成绩单"}
+DEFAULT_TEMPLATES = {"speech": "quarterly_speech", "notice": "quarterly_notice",
+                     "scorecard": "township_scorecard"}
+
+
+@dataclass(frozen=True)
+class Product:
+    """One generated file, not yet written."""
+
+    name: str  # file name, e.g. 青山县_2024-Q2_讲话.docx
+    data: bytes
+
+
+def load_facts(data_path: str | Path) -> dict:
+    return analysis.analyse(dataset.load(data_path))
+
+
+def make_document(context: dict, template: str) -> Document:
+    """Render a template with escaped facts and parse the markup into the document model."""
+    tpl = templating.load_template(template)
+    markup = templating.render(tpl, context)
+    doc = blocks.parse(markup, source=tpl.filename or template)
+    # Front matter is YAML, not Markdown: its escaped data must be unescaped.
+    fields = {f.name: templating.unescape_markdown(getattr(doc.meta, f.name))
+              for f in dataclasses.fields(doc.meta) if getattr(doc.meta, f.name)}
+    if not fields.get("title"):
+        fields["title"] = next((b.text for b in doc.blocks if isinstance(b, Title)), "")
+    return replace(doc, meta=replace(doc.meta, **fields))
+
+
+def encode(doc: Document, fmt: str, reference: str | Path | None = None) -> bytes:
+    if fmt == "md":
+        return text_writer.to_markdown(doc).encode("utf-8")
+    if fmt == "txt":
+        return text_writer.to_text(doc).encode("utf-8")
+    from generator import docx_writer  # lxml and zip work only for .docx
+
+    return docx_writer.render_docx(doc, docx_writer.Reference.load(reference))
+
+
+def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
+           reference: str | Path | None = None) -> Product:
+    facts = load_facts(data_path)
+    doc = make_document(templating.escape_facts(facts), template or DEFAULT_TEMPLATES["speech"])
+    meta = facts["meta"]
+    return Product(output_name(meta["region"], meta["period_code"], LABELS["speech"], fmt),
+                   encode(doc, fmt, reference))
+
+
+def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
+           reference: str | Path | None = None) -> Product:
+    facts = load_facts(data_path)
+    if not facts["townships"]:
+        raise DataError("a notice needs township data: the file has no townships.units",
+                        "生成通报需要乡镇数据：文件中没有 townships.units",
+                        file=str(data_path), key="townships")
+    doc = make_document(templating.escape_facts(facts), template or DEFAULT_TEMPLATES["notice"])
+    units = facts["townships"]["units"]
+    if fmt == "docx":
+        from generator import charts
+
+        chart = charts.score_chart([u["name"] for u in units], [u["score"] for u in units])
+        doc = replace(doc, assets={**doc.assets, "scores": chart})
+    meta = facts["meta"]
+    return Product(output_name(meta["region"], meta["period_code"], LABELS["notice"], fmt),
+                   encode(doc, fmt, reference))

@@ -1,0 +1,169 @@
+"""The render stage: facts + a Jinja template → Markdown markup.
+
+Templates are code that offices share, so they run in Jinja's sandbox with
+StrictUndefined: a template cannot reach Python internals, and a template that
+names a fact that does not exist fails with its own file and line instead of
+printing an empty string.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from generator import zh
+from generator.errors import TemplateError
+
+TEMPLATE_SUFFIX = ".md.j2"
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "speech_templates"
+
+# Characters that would change the Markdown structure if a township or unit
+# name contained them; data is escaped, template text is not.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!{}])")
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+
+
+def escape_markdown(text: str) -> str:
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1)
+                           else "\\" + m.group(3), text)
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape_markdown(text: str) -> str:
+    """Undo escape_markdown, for data that went through front matter rather than Markdown."""
+    return _ESCAPED.sub(r"\1", text)
+
+
+def escape_facts(value, _memo: dict | None = None):
+    """Facts with every string Markdown-escaped; shared sub-objects stay shared.
+
+    Escaping the data (not the output) keeps template text and macro results,
+    which are already markup, from being escaped twice.
+    """
+    memo = {} if _memo is None else _memo
+    if isinstance(value, str):
+        return escape_markdown(value)
+    if isinstance(value, (dict, list, tuple)):
+        key = id(value)
+        if key not in memo:
+            if isinstance(value, dict):
+                memo[key] = out = {}
+                out.update((k, escape_facts(v, memo)) for k, v in value.items())
+            else:
+                memo[key] = out = []
+                out.extend(escape_facts(v, memo) for v in value)
+        return memo[key]
+    return value
+
+
+def _finalize(value):
+    if value is None:
+        # Missing data must never reach a reader as "None"; templates test for it.
+        raise jinja2.UndefinedError("a missing figure (None) was printed; guard it with {% if %}")
+    return value
+
+
+def template_dirs(extra: Path | None = None) -> list[Path]:
+    """Where template names are looked up: the working folder's speech_templates/ first."""
+    dirs = [Path.cwd() / "speech_templates", BUILTIN_DIR]
+    if extra is not None:
+        dirs.insert(0, extra)
+    seen, out = set(), []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in seen:
+            seen.add(d.resolve())
+            out.append(d)
+    return out
+
+
+def resolve(template: str) -> tuple[Path, str]:
+    """A template NAME (quarterly_speech) or PATH (my/speech.md.j2) → (folder, file name)."""
+    path = Path(template)
+    if path.suffix or path.parent != Path("."):
+        if not path.is_file():
+            raise TemplateError(f"template file not found: {template}",
+                                f"找不到模板文件：{template}", file=template)
+        return path.resolve().parent, path.name
+    for d in template_dirs():
+        candidate = d / (template + TEMPLATE_SUFFIX)
+        if candidate.is_file():
+            return d, candidate.name
+    known = sorted({p.name[:-len(TEMPLATE_SUFFIX)] for d in template_dirs()
+                    for p in d.glob("*" + TEMPLATE_SUFFIX) if not p.name.startswith("_")})
+    raise TemplateError(
+        f"unknown template {template!r}; expected a file path or one of: {', '.join(known)}",
+        f"没有名为“{template}”的模板；请给出文件路径或以下名称之一：{'、'.join(known)}",
+        key="--template")
+
+
+def make_environment(folder: Path) -> SandboxedEnvironment:
+    loader = jinja2.FileSystemLoader([str(folder)] + [str(d) for d in template_dirs()])
+    env = SandboxedEnvironment(
+        loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
+        autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
+    env.filters.update(zh.FILTERS)
+    env.globals.update(zh.GLOBALS)
+    return env
+
+
+_ENVS: dict[Path, SandboxedEnvironment] = {}
+
+
+def load_template(template: str) -> jinja2.Template:
+    """Compile a template once per process (batch runs render it many times)."""
+    folder, name = resolve(template)
+    env = _ENVS.get(folder)
+    if env is None:
+        env = _ENVS[folder] = make_environment(folder)
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}",
+                            f"模板语法错误：{exc.message}",
+                            file=exc.filename or str(folder / name), line=exc.lineno) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template not found: {exc.name}", f"找不到模板：{exc.name}",
+                            file=str(folder / name)) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost traceback frame that is in a template file (Jinja rewrites them)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(TEMPLATE_SUFFIX) or frame.filename.endswith(".j2"):
+            return frame.filename, frame.lineno
+    return None, None
+
+
+def render(template: jinja2.Template, context: dict) -> str:
+    """Fill a template; every failure becomes a TemplateError with file and line.
+
+    `context` is facts already passed through escape_facts: a batch escapes the
+    county's facts once and renders hundreds of scorecards from them.
+    """
+    try:
+        return template.render(context)
+    except TemplateError:
+        raise
+    except jinja2.UndefinedError as exc:
+        file, line = _template_frame(exc)
+        raise TemplateError(f"the template uses something the facts do not have: {exc.message}",
+                            f"模板引用了不存在的数据：{exc.message}",
+                            file=file or template.filename, line=line) from None
+    except jinja2.exceptions.SecurityError as exc:
+        file, line = _template_frame(exc)
+        raise TemplateError(f"the template tried something unsafe: {exc}",
+                            f"模板试图执行不安全的操作：{exc}",
+                            file=file or template.filename, line=line) from None
+    except (ValueError, TypeError, ArithmeticError, RecursionError, KeyError,
+            jinja2.TemplateError) as exc:
+        file, line = _template_frame(exc)
+        raise TemplateError(f"the template failed: {exc}", f"模板出错：{exc}",
+                            file=file or template.filename, line=line) from None
