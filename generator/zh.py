@@ -184,7 +184,7 @@ def count_of(n: int, unit: str = "项") -> str:
     value = _integer(n, "count_of")
     if value < 0:
         raise ValueError(f"count_of: a count cannot be negative, got {value}")
-    return f"{value}{_text(unit, "count_of", "unit")}"
+    return f"{value}{_text(unit, 'count_of', 'unit')}"
 
 
 # ---------------------------------------------------------------- direction words
