@@ -1,0 +1,293 @@
+"""YAML file → plain data plus the line of every key, with errors a user can act on.
+
+Every DataError must name file:line, but PyYAML forgets positions once it has
+built Python objects. So the node tree is composed first, walked once to record
+the line of each key path and to catch what PyYAML lets through silently
+(duplicate keys, self-referencing aliases), and only then constructed.
+
+Mapping keys are kept as the text the user typed (`101:` stays "101", `yes:`
+stays "yes"): ids are names, not numbers, and the key paths in `lines` then
+match the data exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import DataError
+
+MAX_BYTES = 10 * 1024 * 1024
+# Aliases let a small file expand into a huge structure ("billion laughs");
+# an indicator file has a few thousand values at most.
+MAX_VALUES = 1_000_000
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+KeyPath = tuple[str | int, ...]
+Lines = dict[KeyPath, int]
+
+
+def key_path(path: KeyPath) -> str:
+    """("indicators", "gdp", "growth") → indicators.gdp.growth; indices as [0]."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def line_of(path: KeyPath, lines: Lines) -> int:
+    """Line of the deepest recorded key on `path` (a missing key points at its parent)."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return 1
+
+
+def load_file(path: str | Path) -> tuple[Any, Lines]:
+    """Read, decode and parse a YAML file; (data, lines) or DataError."""
+    source = str(path)
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        # The size is checked before reading so a wrong 2 GB file fails fast.
+        _check_size(size, source)
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}",
+                        f"无法读取文件：{exc.strerror or exc}", file=source) from exc
+    return parse_text(decode(raw, source), source)
+
+
+def decode(raw: bytes, source: str) -> str:
+    """Bytes → text; UTF-8 only, with a plain message for what offices actually send."""
+    _check_size(len(raw), source)
+    if not raw.strip():
+        raise DataError("the file is empty", "文件为空", file=source)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("the file is UTF-16 encoded; save it as UTF-8",
+                        "文件是UTF-16编码，请另存为UTF-8", file=source)
+    if b"\x00" in raw:
+        raise DataError("not a text file (it contains NUL bytes)",
+                        "不是文本文件（含有NUL字节）", file=source)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _decodes_as_gbk(raw):
+        raise DataError("the file is GBK-encoded; save it as UTF-8",
+                        "文件是GBK编码，请另存为UTF-8", file=source)
+    if _looks_binary(raw):
+        raise DataError("not a text file", "不是文本文件", file=source)
+    raise DataError(f"not UTF-8 text (invalid byte 0x{raw[bad]:02X}); save it as UTF-8",
+                    f"不是UTF-8编码的文本（无效字节0x{raw[bad]:02X}），请另存为UTF-8",
+                    file=source, line=raw.count(b"\n", 0, bad) + 1)
+
+
+def parse_text(text: str, source: str) -> tuple[Any, Lines]:
+    """Parse YAML text; the top level must be a mapping. (data, lines) or DataError."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")), source)
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise DataError("the file is empty", "文件为空", file=source)
+    try:
+        data, lines = PositionLoader.load_text(text, source)
+    except yaml.MarkedYAMLError as exc:
+        raise _plain_yaml_error(exc, text, source) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise DataError(f"contains a control character U+{exc.character:04X} that text may not contain",
+                        f"含有文本中不允许的控制字符U+{exc.character:04X}",
+                        file=source, line=line) from None
+    except RecursionError:
+        raise DataError("nested too deeply to be an indicator file",
+                        "嵌套层次过深，不是有效的指标文件", file=source) from None
+    if data is None:
+        raise DataError("the file has no data (only comments or blank lines)",
+                        "文件没有数据（只有注释或空行）", file=source)
+    if not isinstance(data, dict):
+        got = "a list" if isinstance(data, list) else f'"{data}"'
+        got_zh = "列表" if isinstance(data, list) else f'"{data}"'
+        raise DataError(f"the top level must be a mapping (meta:, indicators: …), got {got}",
+                        f"顶层应为键值映射（meta:、indicators: 等），实际为{got_zh}",
+                        file=source, line=1)
+    return data, lines
+
+
+class PositionLoader(yaml.SafeLoader):
+    """SafeLoader that records the line of every key path and refuses duplicate keys."""
+
+    def __init__(self, stream: str, source: str):
+        super().__init__(stream)
+        self.source = source
+
+    @classmethod
+    def load_text(cls, text: str, source: str) -> tuple[Any, Lines]:
+        """(data, lines) of a one-document YAML text; (None, {}) when it holds no data."""
+        loader = cls(text, source)  # the reader checks for control characters right here
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}
+            lines: Lines = {(): node.start_mark.line + 1}
+            loader._walk(node, (), lines, {}, set())
+            return loader.construct_document(node), lines
+        finally:
+            loader.dispose()
+
+    def _walk(self, node: yaml.Node, path: KeyPath, lines: Lines,
+              sizes: dict[int, int], active: set[int]) -> int:
+        """Record lines under `node`; return how many values it expands to."""
+        if id(node) in sizes:
+            # An alias to a node already walked: its lines are recorded where it
+            # was defined; paths under the alias fall back to the alias's own line.
+            return sizes[id(node)]
+        if id(node) in active:
+            raise self._error(node, path, "an alias refers to the mapping or list that contains it",
+                              "别名引用了包含它自身的内容")
+        active.add(id(node))
+        size = 1
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    size += self._walk(value_node, path, {}, sizes, active)
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self._error(key_node, path, "a key must be plain text, not a list or mapping",
+                                      "键必须是文字，不能是列表或映射")
+                name = key_node.value
+                line = key_node.start_mark.line + 1
+                if name in first_line:
+                    raise self._error(key_node, path + (name,),
+                                      f'duplicate key "{name}" (first at line {first_line[name]})',
+                                      f'键"{name}"重复（第{first_line[name]}行已出现）')
+                first_line[name] = line
+                lines[path + (name,)] = line
+                size += self._walk(value_node, path + (name,), lines, sizes, active)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines[path + (index,)] = item.start_mark.line + 1
+                size += self._walk(item, path + (index,), lines, sizes, active)
+        active.discard(id(node))
+        sizes[id(node)] = size
+        if size > MAX_VALUES:
+            raise self._error(node, path, "aliases expand to too many values for an indicator file",
+                              "别名展开后数据量过大，不是有效的指标文件")
+        return size
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+        self.flatten_mapping(node)
+        return {key_node.value: self.construct_object(value_node, deep=deep)
+                for key_node, value_node in node.value}
+
+    def construct_date(self, node: yaml.ScalarNode) -> dt.date:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError:
+            raise self._error(node, None, f"{node.value} is not a real calendar date",
+                              f"{node.value}不是有效的日期") from None
+
+    def _error(self, node: yaml.Node, path: KeyPath | None, en: str, zh: str) -> DataError:
+        return DataError(en, zh, file=self.source, line=node.start_mark.line + 1,
+                         key=key_path(path) if path else None)
+
+
+PositionLoader.add_constructor("tag:yaml.org,2002:timestamp", PositionLoader.construct_date)
+
+
+def _plain_yaml_error(exc: yaml.MarkedYAMLError, text: str, source: str) -> DataError:
+    """Turn PyYAML's parser jargon into what the user did wrong and how to fix it."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    runaway = _runaway_quote(text, line) if line else None
+    if runaway:
+        # An unclosed quote swallows lines until the next quote character, and the
+        # error surfaces there; the opening quote is what needs fixing.
+        start, end = runaway
+        return DataError(f"a quote opened here is closed only on line {end}; close it on the same line",
+                         f"此处的引号没有在本行闭合（直到第{end}行才闭合），请在本行补上引号",
+                         file=source, line=start)
+    if "'\\t'" in problem:
+        en, zh = "a tab is used for indentation; indent with spaces", "使用了Tab缩进，请改用空格缩进"
+    elif "quoted scalar" in context:
+        # The end of the file is where PyYAML notices; the opening quote is what to fix.
+        line = exc.context_mark.line + 1
+        en, zh = "a quote opened here is never closed", "此处的引号没有闭合"
+    elif "cannot start any token" in problem:
+        char = problem.split("'")[1]
+        en = f'a value cannot start with {char}; put it in quotes, e.g. unit: "{char}"'
+        zh = f'以{char}开头的值要加引号，如 unit: "{char}"'
+    elif "undefined alias" in problem:
+        alias = problem.split("'")[1]
+        en = f"uses the alias *{alias}, but no &{alias} is defined above it"
+        zh = f"使用了别名*{alias}，但上文没有定义&{alias}"
+    elif "mapping values are not allowed" in problem:
+        en = "a colon in an unexpected place: check the indentation, or quote text that contains \": \""
+        zh = "此处不应出现冒号：请检查缩进，或给含有\": \"的文字加引号"
+    elif "block end" in problem or "expected key" in problem or "expected ':'" in problem:
+        en, zh = "the indentation does not line up with the lines above", "缩进与上文不一致"
+    elif "flow" in context:
+        en, zh = "a [list] or {mapping} is not closed or not separated by commas", "[列表]或{映射}没有闭合或缺少逗号"
+    else:
+        en, zh = f"not valid YAML: {problem or context}", f"不是有效的YAML：{problem or context}"
+    slip = _fullwidth_colon_line(text, line) if line else None
+    if slip:
+        line = slip
+        en = 'a key is followed by a full-width colon "："; write key: value with an ASCII colon and a space'
+        zh = '键后用了全角冒号"："，应使用半角冒号加空格，如 key: value'
+    return DataError(en, zh, file=source, line=line)
+
+
+def _runaway_quote(text: str, error_line: int) -> tuple[int, int] | None:
+    """(start, end) lines of a quoted value spanning lines that ends just before the error.
+
+    Values in an indicator file are one line; a quoted one spanning lines right
+    before a parse error is almost always a missing closing quote.
+    """
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            start, end = token.start_mark.line + 1, token.end_mark.line + 1
+            if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+                    and start < end and error_line - 2 <= end <= error_line):
+                return start, end
+    except yaml.YAMLError:
+        pass  # the tokens up to the error are all that matter
+    return None
+
+
+def _fullwidth_colon_line(text: str, line: int) -> int | None:
+    """A line typed with "：" instead of ": " just above or at the error (a common slip)."""
+    rows = text.splitlines()
+    for number in (line - 1, line):
+        if 0 < number <= len(rows) and "：" in rows[number - 1] and ":" not in rows[number - 1]:
+            return number
+    return None
+
+
+def _check_size(size: int, source: str) -> None:
+    if size > MAX_BYTES:
+        raise DataError(f"the file is too large for an indicator file ({size / 1024 / 1024:.1f} MB; limit 10 MB)",
+                        f"文件过大（{size / 1024 / 1024:.1f} MB），指标文件不应超过10 MB", file=source)
+
+
+def _decodes_as_gbk(raw: bytes) -> bool:
+    """Excel and old editors on Chinese Windows save GBK; GB18030 is its superset."""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return not any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text)
+
+
+def _looks_binary(raw: bytes) -> bool:
+    sample = raw[:4096]
+    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r")
+    return controls * 20 > len(sample)
