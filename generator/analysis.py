@@ -219,7 +219,7 @@ def problem_list_facts(lists: Iterable[ProblemList], scope_size: int, top_n: int
     ranked = [i for i in items if i["rank"] is not None]
     return {
         "count": len(items),
-        "items": items,
+        "all": items,
         "good": [i for i in items if i["good"]],
         "poor": [i for i in items if i["poor"]],
         "risers": sorted((i for i in items if (i["rank_move"] or 0) > 0), key=lambda i: -i["rank_move"]),
@@ -242,7 +242,7 @@ def project_facts(projects: Iterable[Project], schedule: float) -> dict:
     started = sum(1 for p in items if p["started"])
     return {
         "count": len(items),
-        "items": items,
+        "all": items,
         "started": started,
         "not_started": [p for p in items if not p["started"]],
         "start_rate": _r(started / len(items)) if items else None,
@@ -258,7 +258,7 @@ def project_facts(projects: Iterable[Project], schedule: float) -> dict:
 def _task_facts(ds: Dataset, indicators: dict[str, dict]) -> list[dict]:
     return [{
         "theme": theme.theme,
-        "items": [{"text": item.text, "lead": item.lead, "due": item.due,
+        "entries": [{"text": item.text, "lead": item.lead, "due": item.due,
                    "indicator": indicators.get(item.indicator) if item.indicator else None}
                   for item in theme.items],
     } for theme in ds.tasks]
@@ -270,7 +270,8 @@ def _meta_facts(ds: Dataset) -> dict:
     return {
         "region": m.region, "level": m.level, "whole": m.whole,
         "period": p, "period_code": p.code, "year": p.year, "period_name": p.cumulative_name,
-        "stage": p.stage_name, "next_stage": p.next_stage_name, "previous_name": p.previous_name, "schedule": p.schedule,
+        "stage": p.stage_name, "next_stage": p.next_stage_name, "previous_name": p.previous_name,
+        "schedule": p.schedule, "next_schedule": p.next_schedule,
         "is_year_end": p.months == 12,
         "scope": m.scope, "scope_size": m.scope_size, "peers": list(m.peers),
         "meeting": m.meeting, "speaker_title": m.speaker.title, "speaker_name": m.speaker.name,
@@ -335,7 +336,8 @@ def analyse(ds: Dataset) -> dict:
         "problem_lists": problem_list_facts(ds.problem_lists, ds.meta.scope_size,
                                             top_n=max(1, ds.meta.scope_size // 4)),
         "projects": project_facts(ds.projects, schedule),
-        "townships": racing.race(ds.townships, schedule, bottom_n=rules.bottom_n)
+        "townships": racing.race(ds.townships, schedule, bottom_n=rules.bottom_n,
+                                 next_schedule=period.next_schedule)
         if ds.townships and ds.townships.units else None,
         "tasks": _task_facts(ds, by_id),
         "rules": {"bottom_half_reverse": rules.bottom_half_reverse, "bottom_n": rules.bottom_n},

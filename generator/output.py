@@ -40,6 +40,16 @@ def output_name(region: str, period_code: str, label: str, ext: str) -> str:
     return f"{safe_filename(region)}_{safe_filename(period_code)}_{safe_filename(label)}.{ext}"
 
 
+def _default_mode() -> int:
+    """Mode a plain open() would give: mkstemp's 0600 would hide the file from colleagues."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_MODE = _default_mode()
+
+
 def atomic_write(path: Path, data: bytes) -> Path:
     """Write bytes so that the file is either the old one or the complete new one."""
     path = Path(path)
@@ -50,6 +60,7 @@ def atomic_write(path: Path, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

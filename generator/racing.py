@@ -113,11 +113,13 @@ def _unit_result(unit: Township, townships: Townships, schedule: float,
     total = raw * total_weight / assessed_weight if assessed_weight else 0.0
     return {"name": unit.name, "previous_rank": unit.previous_rank,
             "score": round(total, SCORE_DECIMALS), "indicators": per,
+            "rows": list(per.values()),  # the same entries, in indicator order
             "on_schedule_count": sum(1 for p in assessed if p["on_schedule"]),
             "assessed_count": len(assessed)}
 
 
-def race(townships: Townships, schedule: float, *, bottom_n: int = 3) -> dict:
+def race(townships: Townships, schedule: float, *, next_schedule: float | None = None,
+         bottom_n: int = 3) -> dict:
     """Score, rank and grade every township; collect the counts speeches quote."""
     method = METHODS.get(townships.scoring.method)
     if method is None:
@@ -126,6 +128,10 @@ def race(townships: Townships, schedule: float, *, bottom_n: int = 3) -> dict:
             f"未知的计分方法“{townships.scoring.method}”，可选：{'、'.join(METHODS)}",
             key="townships.scoring.method")
     units = [_unit_result(u, townships, schedule, method) for u in townships.units]
+    if next_schedule is not None:
+        for unit in units:
+            for p in unit["indicators"].values():
+                p["next_need"] = _next_need(p, next_schedule)
     ranks = competition_ranks([u["score"] for u in units])
     n = len(units)
     for unit, rank in zip(units, ranks):
@@ -142,6 +148,7 @@ def race(townships: Townships, schedule: float, *, bottom_n: int = 3) -> dict:
     for ind_id, ind in townships.indicators.items():
         rows = [u["indicators"][ind_id] | {"township": u["name"]} for u in ranked]
         assessed = [r for r in rows if r["assessed"]]
+        by_score = sorted(assessed, key=lambda r: -r["score"])
         indicators.append({
             "id": ind_id, "name": ind.name, "unit": ind.unit, "weight": ind.weight,
             "better": ind.better,
@@ -152,11 +159,16 @@ def race(townships: Townships, schedule: float, *, bottom_n: int = 3) -> dict:
                                 if not r["on_schedule"]],
             "zero_score": [r["township"] for r in assessed if r["score"] == 0],
             "missing": [r["township"] for r in rows if r["missing"]],
+            "leader": by_score[0]["township"] if by_score else None,
+            "laggard": by_score[-1]["township"] if len(by_score) > 1 else None,
         })
     bottom_n = min(bottom_n, n)
     return {
         "count": n,
         "indicator_count": len(townships.indicators),
+        "cap": townships.scoring.cap,
+        "total_weight": sum(i.weight for i in townships.indicators.values()),
+        "average_score": round(sum(u["score"] for u in units) / n, SCORE_DECIMALS) if n else None,
         "schedule": schedule,
         "units": ranked,
         "indicators": indicators,
@@ -172,6 +184,22 @@ def race(townships: Townships, schedule: float, *, bottom_n: int = 3) -> dict:
         "grade_counts": {g: sum(1 for u in ranked if u["grade"] == g)
                          for g in sorted(townships.scoring.grades)},
     }
+
+
+def _next_need(p: dict, next_schedule: float) -> float | None:
+    """How much more a township must do to be on schedule at the next period's end.
+
+    For a ceiling (better: lower) it is the room left under the next line; None
+    when there is no target or nothing more is needed.
+    """
+    if not p["assessed"]:
+        return None
+    line = p["target"] * next_schedule
+    done = p["value"] or 0.0
+    need = line - done
+    if p["better"] == "lower":
+        return round(need, 6)
+    return round(need, 6) if need > 0 else None
 
 
 def _rank_within_indicators(ranked: list[dict], townships: Townships) -> None:

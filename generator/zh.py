@@ -25,8 +25,10 @@ _CTX = Context(prec=400, rounding=ROUND_HALF_UP)
 _TEN_THOUSAND = Decimal(10000)
 _HUNDRED = Decimal(100)
 
-_MONEY_STEPS = {"元": "万元", "万元": "亿元"}
-_MONEY_THRESHOLD = Decimal(10000)
+# unit → (the unit it moves up to, from what size on). Figures in 元 are mostly
+# per-capita incomes (48512元), which the genre writes in full, so 元 only moves
+# up at a million.
+_MONEY_STEPS = {"元": ("万元", Decimal(1000000)), "万元": ("亿元", Decimal(10000))}
 _COUNT_UNITS = frozenset("人 户 家 个 件 吨 亩 头 只 辆 套 间 次 平方米 千瓦时".split())
 _COUNT_THRESHOLD = Decimal(100000)
 # A promoted figure (12.50亿元, 12.50万人) keeps two decimals so the promotion loses little.
@@ -123,7 +125,7 @@ def _default_decimals(d: Decimal, unit: str) -> int:
 def _promotion(unit: str) -> tuple[str, Decimal] | None:
     """The larger unit a figure moves to, and from what size on."""
     if unit in _MONEY_STEPS:
-        return _MONEY_STEPS[unit], _MONEY_THRESHOLD
+        return _MONEY_STEPS[unit]
     if unit in _COUNT_UNITS:
         return "万" + unit, _COUNT_THRESHOLD
     return None
@@ -133,7 +135,7 @@ def amount(x: float, unit: str, decimals: int | None = None) -> str:
     """156.3亿元, 5200万元, 45.2%; 125000万元 → 12.50亿元, 125000人 → 12.50万人.
 
     A figure is promoted when it would *print* at or above the threshold, so
-    9999.6万元 becomes 1.00亿元 rather than 10000万元. 元 can step twice (元 → 万元 → 亿元).
+    9999.6万元 becomes 1.00亿元 rather than 10000万元. 元 moves up only from 1000000元.
     """
     d = _decimal(x, "amount")
     unit = _text(unit, "amount", "unit")
@@ -141,9 +143,10 @@ def amount(x: float, unit: str, decimals: int | None = None) -> str:
     promoted = False
 
     def places_for(value: Decimal, u: str) -> int:
-        if given is not None:
-            return given
-        return _PROMOTED_DECIMALS if promoted else _default_decimals(value, u)
+        # `decimals` is chosen for the data's own unit; a promoted figure keeps two.
+        if promoted:
+            return _PROMOTED_DECIMALS
+        return _default_decimals(value, u) if given is None else given
 
     while (step := _promotion(unit)) is not None:
         bigger, threshold = step

@@ -176,7 +176,7 @@ class TestAnalyse:
         assert [x["id"] for x in f["trailing_peers"]["临江县"]] == ["gdp"]
         assert [x["name"] for x in f["problem_lists"]["poor"]] == ["信访"]
         assert f["problem_lists"]["risers"][0]["rank_move"] == 6
-        assert f["tasks"][0]["items"][0]["indicator"]["id"] == "gdp"
+        assert f["tasks"][0]["entries"][0]["indicator"]["id"] == "gdp"
         assert f["townships"] is None
         assert f["meta"]["whole"] == "全县" and f["meta"]["previous_name"] == "一季度"
 
