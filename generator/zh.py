@@ -336,6 +336,12 @@ def cn(n: int) -> str:
     return chinese_number(_integer(n, "cn"))
 
 
+def cn_count(n: int) -> str:
+    """A quantity before a measure word: 两点意见, not 二点意见 (1..99)."""
+    value = _integer(n, "cn_count")
+    return "两" if value == 2 else chinese_number(value)
+
+
 def ordinal_is(n: int) -> str:
     """一是, 二是 … for 一是…二是… enumerations."""
     return cn(n) + "是"
@@ -369,11 +375,11 @@ def list_cn(items: Iterable[str], last: str = "和", sep: str = "、") -> str:
 FILTERS: dict[str, Callable[..., str]] = {
     f.__name__: f
     for f in (number, amount, growth, pct, share, points, pp_change, gap, rank, rank_move,
-              rank_arrow, grade_move, date_cn, month_day, deadline, cn, ordinal_is,
+              rank_arrow, grade_move, date_cn, month_day, deadline, cn, cn_count, ordinal_is,
               ordinal_lead, list_cn, count_of, times, period_name, stage_name)
 }
 
 # Those that read naturally as calls: {{ ordinal_is(loop.index) }}, {{ grade_move(a, b) }}.
 GLOBALS: dict[str, Callable[..., str]] = {
-    f.__name__: f for f in (cn, ordinal_is, ordinal_lead, grade_move, date_cn, month_day, deadline)
+    f.__name__: f for f in (cn, cn_count, ordinal_is, ordinal_lead, grade_move, date_cn, month_day, deadline)
 }

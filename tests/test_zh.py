@@ -478,7 +478,7 @@ def test_bad_input_raises(call, message):
 def test_every_filter_is_registered_under_its_own_name():
     assert set(zh.FILTERS) == {
         "number", "amount", "growth", "pct", "share", "points", "pp_change", "gap", "rank",
-        "rank_move", "rank_arrow", "grade_move", "date_cn", "month_day", "deadline", "cn",
+        "rank_move", "rank_arrow", "grade_move", "date_cn", "month_day", "deadline", "cn", "cn_count",
         "ordinal_is", "ordinal_lead", "list_cn", "count_of", "times", "period_name", "stage_name"}
     assert all(zh.FILTERS[name].__name__ == name for name in zh.FILTERS)
     assert {"cn", "ordinal_is", "ordinal_lead"} <= set(zh.GLOBALS)
@@ -517,3 +517,9 @@ def test_undefined_fact_keeps_jinja_error_naming_it(source):
     env.globals.update(zh.GLOBALS)
     with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
         env.from_string(source).render()
+
+
+@pytest.mark.parametrize("n, expected", [(1, "一"), (2, "两"), (3, "三"), (10, "十"), (12, "十二"),
+                                         (20, "二十"), (22, "二十二"), (99, "九十九")])
+def test_cn_count_says_liang_for_two(n, expected):
+    assert zh.cn_count(n) == expected
