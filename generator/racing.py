@@ -131,7 +131,7 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
     if next_schedule is not None:
         for unit in units:
             for p in unit["indicators"].values():
-                p["next_need"] = _next_need(p, next_schedule)
+                p.update(_next_step(p, next_schedule))
     ranks = competition_ranks([u["score"] for u in units])
     n = len(units)
     for unit, rank in zip(units, ranks):
@@ -186,20 +186,20 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
     }
 
 
-def _next_need(p: dict, next_schedule: float) -> float | None:
-    """How much more a township must do to be on schedule at the next period's end.
+def _next_step(p: dict, next_schedule: float) -> dict:
+    """Where the next period's schedule line lies, and how far the township is from it.
 
-    For a ceiling (better: lower) it is the room left under the next line; None
-    when there is no target or nothing more is needed.
+    next_line: the cumulative amount due (better: higher) or allowed (better:
+    lower, rounded down: a ceiling of 5.25 cases is 5) at the next period's end.
+    next_need: what is still to do to reach the line; None when already there.
     """
     if not p["assessed"]:
-        return None
+        return {"next_line": None, "next_need": None}
     line = p["target"] * next_schedule
-    done = p["value"] or 0.0
-    need = line - done
     if p["better"] == "lower":
-        return round(need, 6)
-    return round(need, 6) if need > 0 else None
+        return {"next_line": float(math.floor(line + 1e-9)), "next_need": None}
+    need = line - (p["value"] or 0.0)
+    return {"next_line": round(line, 6), "next_need": round(need, 6) if need > 0 else None}
 
 
 def _rank_within_indicators(ranked: list[dict], townships: Townships) -> None:

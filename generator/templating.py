@@ -41,8 +41,13 @@ def unescape_markdown(text: str) -> str:
     return _ESCAPED.sub(r"\1", text)
 
 
+# Facts that are identifiers and codes, compared and looked up rather than
+# printed: escaping "industry_output" would break `mine[ind.id]`.
+MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "kind"})
+
+
 def escape_facts(value, _memo: dict | None = None):
-    """Facts with every string Markdown-escaped; shared sub-objects stay shared.
+    """Facts with every printable string Markdown-escaped; shared sub-objects stay shared.
 
     Escaping the data (not the output) keeps template text and macro results,
     which are already markup, from being escaped twice.
@@ -55,7 +60,8 @@ def escape_facts(value, _memo: dict | None = None):
         if key not in memo:
             if isinstance(value, dict):
                 memo[key] = out = {}
-                out.update((k, escape_facts(v, memo)) for k, v in value.items())
+                out.update((k, v if k in MACHINE_KEYS else escape_facts(v, memo))
+                           for k, v in value.items())
             else:
                 memo[key] = out = []
                 out.extend(escape_facts(v, memo) for v in value)
