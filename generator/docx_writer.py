@@ -1,0 +1,584 @@
+"""Write a model.Document as a GB/T 9704 .docx, fast.
+
+Page set-up, footers and styles come from a reference .docx (see generator.reference); this
+module only writes the body, the document properties and any pictures. The body is built
+as a string and the package zipped by generator.ooxml with the reference's parts
+compressed once, instead of python-docx parsing and re-serialising the whole package per
+document: a county prints a scorecard for every township and department at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import struct
+import zipfile
+from collections.abc import Mapping
+from copy import deepcopy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from generator.errors import ReferenceDocError
+from generator.model import (
+    BODY, CENTER, NOTE, SALUTATION, SIGNATURE, SPEAKER, Document, Heading, Image, PageBreak,
+    Paragraph, Run, Table, Title,
+)
+from generator.numbering import heading_labels
+from generator.ooxml import (
+    A_NS, CT_CORE, CT_CUSTOM, CT_MAIN, EMU_PER_TWIP, PIC_NS, PKG_REL_NS, R_NS, REL_CORE,
+    REL_CUSTOM, REL_IMAGE, W, W_NS, WP_NS, XML_DECL, ZipMember, build_zip, deflate, escape,
+    insert_before_close, part_order,
+)
+from generator.reference import REFERENCE_PATH
+
+DOCUMENT_PART = "word/document.xml"
+STYLES_PART = "word/styles.xml"
+DOCUMENT_RELS_PART = "word/_rels/document.xml.rels"
+CONTENT_TYPES_PART = "[Content_Types].xml"
+PACKAGE_RELS_PART = "_rels/.rels"
+CORE_PART = "docProps/core.xml"
+CUSTOM_PART = "docProps/custom.xml"
+
+ROLE_STYLES = {
+    BODY: "Normal",
+    SPEAKER: "Speaker",
+    SALUTATION: "Salutation",
+    CENTER: "Center",
+    SIGNATURE: "Signature",
+    NOTE: "Note",
+}
+# Every style the writer names; a reference lacking one gets it from the default reference.
+WRITER_STYLES = (
+    "Normal", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "Speaker", "Salutation",
+    "Center", "Signature", "Note", "TableText", "TableHeading", "Caption", "DocMark", "DocNumber",
+    "Imprint", "OfficialTable",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    """A reference .docx read once: fixed parts pre-compressed, styles resolved."""
+
+    source: str
+    fixed: tuple[ZipMember, ...]  # every part the writer passes through unchanged
+    content_types: str
+    package_rels: str
+    document_rels: str
+    rel_ids: frozenset[str]  # ids already used in document.xml.rels
+    package_rel_ids: frozenset[str]
+    has_png: bool
+    sect_pr: str
+    styles: Mapping[str, str]  # writer's style id → the id in this reference
+    text_width: int  # twips
+    text_height: int
+    _members: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Reference:
+        """Read a reference .docx; None gives the shipped GB/T 9704 default (cached)."""
+        if path is None:
+            return _default_reference()
+        return _read_reference(Path(path), _default_styles())
+
+    def member(self, name: str, xml: str) -> ZipMember:
+        """Compressed small part, memoised: content types and rels repeat across documents."""
+        key = (name, xml)
+        m = self._members.get(key)
+        if m is None:
+            if len(self._members) > 64:
+                self._members.clear()
+            m = self._members[key] = deflate(name, xml.encode("utf-8"))
+        return m
+
+
+@functools.cache
+def _default_reference() -> Reference:
+    return _read_reference(REFERENCE_PATH, None)
+
+
+@functools.cache
+def _default_styles() -> bytes:
+    with zipfile.ZipFile(REFERENCE_PATH) as z:
+        return z.read(STYLES_PART)
+
+
+def _ref_error(path: Path, en: str, zh: str) -> ReferenceDocError:
+    return ReferenceDocError(en, zh, file=str(path))
+
+
+def _read_parts(path: Path) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return {info.filename: z.read(info) for info in z.infolist() if not info.is_dir()}
+    except FileNotFoundError:
+        raise _ref_error(path, "reference document not found",
+                         "找不到参考样式文档") from None
+    except (zipfile.BadZipFile, OSError) as e:
+        raise _ref_error(path, f"not a .docx file (expected a Word document saved as .docx): {e}",
+                         "不是.docx文件（应为另存为.docx格式的Word文档）") from None
+
+
+def _parse(path: Path, name: str, data: bytes) -> etree._Element:
+    try:
+        return etree.fromstring(data)
+    except etree.XMLSyntaxError as e:
+        raise _ref_error(path, f"part {name} is not well-formed XML: {e}",
+                         f"文档部件{name}不是有效的XML") from None
+
+
+def _xml(root: etree._Element) -> str:
+    return XML_DECL + etree.tostring(root, encoding="unicode")
+
+
+def _read_reference(path: Path, default_styles: bytes | None) -> Reference:
+    parts = _read_parts(path)
+    for required, zh in ((DOCUMENT_PART, "正文部件"), (STYLES_PART, "样式部件"),
+                         (CONTENT_TYPES_PART, "内容类型清单"), (PACKAGE_RELS_PART, "包关系")):
+        if required not in parts:
+            raise _ref_error(path, f"not a Word document: it has no {required} "
+                                   "(expected a .docx saved by Word or WPS)",
+                             f"不是Word文档：缺少{zh}（{required}），应为Word或WPS保存的.docx文件")
+
+    sect_pr, text_width, text_height = _section(path, parts[DOCUMENT_PART])
+    styles_root = _parse(path, STYLES_PART, parts[STYLES_PART])
+    if default_styles is None:
+        style_map = {sid: sid for sid in WRITER_STYLES}
+        _check_styles(path, styles_root)
+    else:
+        style_map = _merge_styles(styles_root, etree.fromstring(default_styles))
+        parts[STYLES_PART] = etree.tostring(styles_root, xml_declaration=True, encoding="UTF-8",
+                                            standalone=True)
+
+    # Core and custom properties are written per document, so drop the reference's own.
+    package_rels = _parse(path, PACKAGE_RELS_PART, parts[PACKAGE_RELS_PART])
+    dropped = set()
+    for rel in list(package_rels):
+        if rel.get("Type") in (REL_CORE, REL_CUSTOM):
+            dropped.add(rel.get("Target", "").lstrip("/"))
+            package_rels.remove(rel)
+    content_types = _parse(path, CONTENT_TYPES_PART, parts[CONTENT_TYPES_PART])
+    has_png = False
+    for entry in list(content_types):
+        part_name = entry.get("PartName", "").lstrip("/")
+        if part_name in dropped or part_name in (CORE_PART, CUSTOM_PART):
+            content_types.remove(entry)
+        elif part_name == DOCUMENT_PART:
+            entry.set("ContentType", CT_MAIN)  # a .dotx or .docm reference still gives a .docx
+        elif entry.get("Extension", "").lower() == "png":
+            has_png = True
+
+    document_rels_xml = parts.get(DOCUMENT_RELS_PART, XML_DECL.encode() + (
+        f'<Relationships xmlns="{PKG_REL_NS}"></Relationships>').encode())
+    document_rels = _parse(path, DOCUMENT_RELS_PART, document_rels_xml)
+
+    variable = {DOCUMENT_PART, DOCUMENT_RELS_PART, CONTENT_TYPES_PART, PACKAGE_RELS_PART,
+                CORE_PART, CUSTOM_PART} | dropped
+    fixed = tuple(deflate(name, parts[name], 9)
+                  for name in sorted(parts) if name not in variable)
+    return Reference(
+        source=str(path),
+        fixed=fixed,
+        content_types=_xml(content_types),
+        package_rels=_xml(package_rels),
+        document_rels=_xml(document_rels),
+        rel_ids=frozenset(r.get("Id") for r in document_rels),
+        package_rel_ids=frozenset(r.get("Id") for r in package_rels),
+        has_png=has_png,
+        sect_pr=sect_pr,
+        styles=style_map,
+        text_width=text_width,
+        text_height=text_height,
+    )
+
+
+def _twips(value: str | None) -> int:
+    return abs(int(float(value))) if value else 0
+
+
+def _section(path: Path, data: bytes) -> tuple[str, int, int]:
+    """The body's last sectPr as XML text, with the text block's width and height."""
+    root = _parse(path, DOCUMENT_PART, data)
+    body = root.find(W + "body")
+    sect_pr = body[-1] if body is not None and len(body) else None
+    if sect_pr is None or sect_pr.tag != W + "sectPr":
+        raise _ref_error(path, "the document has no page set-up (w:sectPr at the end of the body)",
+                         "文档缺少页面设置（正文末尾的w:sectPr）")
+    size = sect_pr.find(W + "pgSz")
+    margins = sect_pr.find(W + "pgMar")
+    if size is None or margins is None:
+        raise _ref_error(path, "the page set-up has no page size or margins (w:pgSz, w:pgMar)",
+                         "页面设置缺少纸张大小或页边距（w:pgSz、w:pgMar）")
+    width = (_twips(size.get(W + "w")) - _twips(margins.get(W + "left"))
+             - _twips(margins.get(W + "right")) - _twips(margins.get(W + "gutter")))
+    height = (_twips(size.get(W + "h")) - _twips(margins.get(W + "top"))
+              - _twips(margins.get(W + "bottom")))
+    # Serialised on its own the element carries its namespace declarations; drop unused ones.
+    sect_pr = deepcopy(sect_pr)
+    etree.cleanup_namespaces(sect_pr)
+    return etree.tostring(sect_pr, encoding="unicode"), width, height
+
+
+def _styles_by_id(root: etree._Element) -> dict[str, etree._Element]:
+    return {s.get(W + "styleId"): s for s in root.iter(W + "style")}
+
+
+def _style_name(style: etree._Element) -> str:
+    name = style.find(W + "name")
+    return (name.get(W + "val") or "").lower() if name is not None else ""
+
+
+def _check_styles(path: Path, root: etree._Element) -> None:
+    missing = [sid for sid in WRITER_STYLES if sid not in _styles_by_id(root)]
+    if missing:
+        raise _ref_error(path, f"the default reference lacks styles {', '.join(missing)}; "
+                               "rebuild it with python -m generator.reference",
+                         f"默认参考样式缺少样式{'、'.join(missing)}，请重新生成")
+
+
+def _merge_styles(root: etree._Element, default_root: etree._Element) -> dict[str, str]:
+    """Map each writer style to a style of the office's reference, copying missing ones in.
+
+    Word saves styles under localised ids (a Chinese Word calls heading 1 "1" and Normal
+    "a") but keeps the English built-in names, so a style is matched by id, then by name.
+    """
+    by_id = _styles_by_id(root)
+    by_name = {_style_name(s): sid for sid, s in by_id.items()}
+    defaults = _styles_by_id(default_root)
+    resolved: dict[str, str] = {}
+
+    def resolve(sid: str) -> str:
+        if sid in resolved:
+            return resolved[sid]
+        if sid in by_id:
+            resolved[sid] = sid
+            return sid
+        source = defaults[sid]
+        name = _style_name(source)
+        if name in by_name:
+            resolved[sid] = by_name[name]
+            return by_name[name]
+        resolved[sid] = sid
+        style = deepcopy(source)
+        for link in style.findall(W + "link"):
+            style.remove(link)
+        for tag in ("basedOn", "next"):
+            ref = style.find(W + tag)
+            if ref is not None:
+                ref.set(W + "val", resolve(ref.get(W + "val")))
+        root.append(style)
+        by_id[sid] = style
+        by_name[name] = sid
+        return sid
+
+    # Ids go into the body as attribute values; an office's id could hold any character.
+    return {sid: escape(resolve(sid)) for sid in WRITER_STYLES}
+
+
+# ---------------------------------------------------------------------------- body
+
+
+def _ppr(style: str, extra: str = "") -> str:
+    """Paragraph properties: a style plus direct properties, already in schema order."""
+    return f'<w:pPr><w:pStyle w:val="{style}"/>{extra}</w:pPr>'
+
+
+_BOLD = "<w:rPr><w:b/><w:bCs/></w:rPr>"
+
+
+def _run(text: str, bold: bool = False) -> str:
+    if not text:
+        return ""
+    return f'<w:r>{_BOLD if bold else ""}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def _runs(runs: tuple[Run, ...], label: str = "") -> str:
+    if label:
+        first = runs[0] if runs else Run("")
+        runs = (Run(label + first.text, first.bold),) + tuple(runs[1:])
+    return "".join(_run(r.text, r.bold) for r in runs)
+
+
+def _display_width(text: str) -> int:
+    """Width in half-em units: CJK is 3 bytes in UTF-8 and 2 units wide, ASCII 1 and 1."""
+    n = len(text)
+    return n + (len(text.encode("utf-8")) - n) // 2
+
+
+def _column_widths(table: Table, columns: int, total: int) -> list[int]:
+    """Share the text width by content: headers may wrap onto two lines, cells should not."""
+    weights = []
+    for c in range(columns):
+        cells = max((_display_width(row[c]) for row in table.rows if c < len(row)), default=0)
+        header = _display_width(table.header[c]) if c < len(table.header) else 0
+        weights.append(max(4, cells, (header + 1) // 2))
+    scale = sum(weights)
+    widths = [total * w // scale for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+_JC = {"center": '<w:jc w:val="center"/>', "right": '<w:jc w:val="right"/>'}
+
+
+def _cell(width: int, paragraph: str) -> str:
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/>'
+            f'</w:tcPr>{paragraph}</w:tc>')
+
+
+def _table(table: Table, ref: Reference, out: list[str]) -> None:
+    st = ref.styles
+    if table.caption:
+        out.append(f'<w:p>{_ppr(st["Caption"], "<w:keepNext/>")}{_run(table.caption)}</w:p>')
+    columns = max([len(table.header)] + [len(r) for r in table.rows]) or 1
+    widths = _column_widths(table, columns, ref.text_width)
+    out.append(f'<w:tbl><w:tblPr><w:tblStyle w:val="{st["OfficialTable"]}"/>'
+               f'<w:tblW w:w="{ref.text_width}" w:type="dxa"/><w:jc w:val="center"/>'
+               '<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>')
+    out.extend(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    out.append("</w:tblGrid>")
+    if table.header:
+        head_ppr = _ppr(st["TableHeading"])
+        out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
+        for c in range(columns):
+            text = table.header[c] if c < len(table.header) else ""
+            out.append(_cell(widths[c], f"<w:p>{head_ppr}{_run(text)}</w:p>"))
+        out.append("</w:tr>")
+    body_pprs = [_ppr(st["TableText"], _JC.get(table.align[c], "") if c < len(table.align) else "")
+                 for c in range(columns)]
+    for row in table.rows:
+        out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        for c in range(columns):
+            text = row[c] if c < len(row) else ""
+            out.append(_cell(widths[c], f"<w:p>{body_pprs[c]}{_run(text)}</w:p>"))
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+
+
+class _Media:
+    """Pictures of one document: one part per asset, relationship ids the reference lacks."""
+
+    def __init__(self, doc: Document, ref: Reference):
+        self.doc = doc
+        self.ref = ref
+        self.rel_ids: dict[str, str] = {}
+        self.parts: list[ZipMember] = []
+        self.rels: list[str] = []
+        self.drawings = 0
+
+    def embed(self, asset: str) -> tuple[str, bytes]:
+        data = self.doc.assets.get(asset)
+        if data is None:
+            raise ValueError(f"image asset {asset!r} is not in Document.assets")
+        rid = self.rel_ids.get(asset)
+        if rid is None:
+            n = len(self.rel_ids) + 1
+            rid = f"rIdImg{n}"
+            while rid in self.ref.rel_ids:
+                rid += "x"
+            self.rel_ids[asset] = rid
+            self.parts.append(deflate(f"word/media/image{n}.png", data, 6))
+            self.rels.append(f'<Relationship Id="{rid}" Type="{REL_IMAGE}" '
+                             f'Target="media/image{n}.png"/>')
+        return rid, data
+
+
+def _png_size(data: bytes, asset: str) -> tuple[int, int]:
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError(f"image asset {asset!r} is not a PNG")
+    return struct.unpack(">II", data[16:24])
+
+
+def _image(image: Image, ref: Reference, media: _Media, out: list[str]) -> None:
+    rid, data = media.embed(image.asset)
+    px_w, px_h = _png_size(data, image.asset)
+    cx = ref.text_width * EMU_PER_TWIP
+    cy = cx * px_h // px_w
+    max_cy = ref.text_height * EMU_PER_TWIP * 3 // 4  # leave room for the caption
+    if cy > max_cy:
+        cx, cy = cx * max_cy // cy, max_cy
+    media.drawings += 1
+    n = media.drawings
+    # Auto line spacing: an exact 579-twip line would crop the picture to one line.
+    extra = ('<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
+             if image.caption else
+             '<w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>')
+    out.append(
+        f'<w:p>{_ppr(ref.styles["Center"], extra)}<w:r><w:drawing>'
+        f'<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
+        f'<wp:effectExtent l="0" t="0" r="0" b="0"/><wp:docPr id="{n}" name="图片 {n}"/>'
+        '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+        f'<a:graphic><a:graphicData uri="{PIC_NS}"><pic:pic><pic:nvPicPr>'
+        f'<pic:cNvPr id="{n}" name="image{n}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch>'
+        f'</pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/>'
+        '</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+        '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>')
+    if image.caption:
+        out.append(f'<w:p>{_ppr(ref.styles["Caption"])}{_run(image.caption)}</w:p>')
+
+
+_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+_EMPTY = "<w:p/>"
+
+
+def _letterhead(doc: Document, ref: Reference, out: list[str]) -> None:
+    """版头 (GB/T 9704 §7.2): red issuer mark, document number, red rule."""
+    meta, st = doc.meta, ref.styles
+    out.append(f'<w:p>{_ppr(st["DocMark"])}{_run(meta.issuer)}</w:p>')
+    out.append(_EMPTY)
+    out.append(f'<w:p>{_ppr(st["DocNumber"])}{_run(meta.doc_number)}</w:p>')
+    # The rule sits about 4 mm under the number: a short empty paragraph carries it.
+    out.append('<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="12" w:space="1" '
+               'w:color="FF0000"/></w:pBdr>'
+               '<w:spacing w:line="120" w:lineRule="exact"/></w:pPr></w:p>')
+    out.append(_EMPTY)
+
+
+def _imprint(doc: Document, ref: Reference, out: list[str]) -> None:
+    """版记 (GB/T 9704 §7.4): 抄送 and 印发 between rules as wide as the text block, thick
+    outside and thin between, the words one character in, on the last line of the last page.
+
+    A table gives full-width rules around indented words (paragraph borders would follow
+    the indents); floating it at the bottom margin puts it on the page's last lines.
+    """
+    meta, style = doc.meta, ref.styles["Imprint"]
+    width = ref.text_width
+    rows = []
+    if meta.cc:
+        rows.append(f'<w:p>{_ppr(style)}{_run(f"抄送：{meta.cc}。")}</w:p>')
+    print_date = meta.print_date if meta.print_date.endswith("印发") else meta.print_date + "印发"
+    # One 14 pt character in from the right, like the indent on the left.
+    tabs = f'<w:tabs><w:tab w:val="right" w:pos="{width - 280}"/></w:tabs>'
+    rows.append(f'<w:p>{_ppr(style, tabs)}{_run(meta.printer)}<w:r><w:tab/></w:r>'
+                f'{_run(print_date)}</w:p>')
+    out.append(
+        '<w:tbl><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" '
+        'w:bottomFromText="0" w:vertAnchor="margin" w:horzAnchor="margin" w:tblpYSpec="bottom"/>'
+        f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>'
+        '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+        '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+        '<w:insideH w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+        '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>')
+    for row in rows:
+        out.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{_cell(width, row)}</w:tr>')
+    out.append("</w:tbl>")
+    out.append(_EMPTY)  # the paragraph a floating table is anchored to
+
+
+def _body(doc: Document, ref: Reference, media: _Media) -> str:
+    st = ref.styles
+    out: list[str] = []
+    notice = doc.meta.kind == "notice"
+    if notice:
+        _letterhead(doc, ref, out)
+    previous = None
+    for block, label in zip(doc.blocks, heading_labels(doc.blocks)):
+        if isinstance(block, Paragraph):
+            style = ROLE_STYLES.get(block.role)
+            if style is None:
+                raise ValueError(f"unknown paragraph role {block.role!r}")
+            ppr = "" if style == "Normal" else _ppr(st[style])
+            out.append(f"<w:p>{ppr}{_runs(block.runs)}</w:p>")
+        elif isinstance(block, Heading):
+            out.append(f'<w:p>{_ppr(st[f"Heading{block.level}"])}{_runs(block.runs, label)}</w:p>')
+        elif isinstance(block, Title):
+            out.append(f'<w:p>{_ppr(st["Title"])}{_run(block.text)}</w:p>')
+        elif isinstance(block, Table):
+            if isinstance(previous, Table) and not block.caption:
+                out.append(_EMPTY)  # Word fuses adjacent tables into one
+            _table(block, ref, out)
+        elif isinstance(block, Image):
+            _image(block, ref, media, out)
+        elif isinstance(block, PageBreak):
+            out.append(_PAGE_BREAK)
+        else:
+            raise TypeError(f"not a document block: {block!r}")
+        previous = block
+    if notice:
+        _imprint(doc, ref, out)
+    elif isinstance(previous, Table):
+        out.append(_EMPTY)  # a body must not end in a table
+    return "".join(out)
+
+
+_DOCUMENT_HEAD = (
+    f'{XML_DECL}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}" xmlns:wp="{WP_NS}" '
+    f'xmlns:a="{A_NS}" xmlns:pic="{PIC_NS}"><w:body>')
+_DOCUMENT_TAIL = "</w:body></w:document>"
+
+
+def _core(doc: Document) -> str:
+    """Core properties from the document itself, never the clock, so output is reproducible."""
+    dates = ""
+    if doc.meta.date:
+        stamp = dt.date.fromisoformat(doc.meta.date).isoformat() + "T00:00:00Z"
+        dates = (f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+                 f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>')
+    return (
+        f'{XML_DECL}<cp:coreProperties '
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<dc:title>{escape(doc.meta.title)}</dc:title>{dates}</cp:coreProperties>')
+
+
+def _custom(properties: Mapping[str, str]) -> str:
+    items = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+        f'name="{escape(name)}"><vt:lpwstr>{escape(str(value))}</vt:lpwstr></property>'
+        for pid, (name, value) in enumerate(sorted(properties.items()), start=2))
+    return (f'{XML_DECL}<Properties '
+            'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            f'{items}</Properties>')
+
+
+def _fresh_id(prefix: str, taken: frozenset[str]) -> str:
+    rid = prefix
+    while rid in taken:
+        rid += "x"
+    return rid
+
+
+def render_docx(doc: Document, ref: Reference | None = None,
+                custom_properties: Mapping[str, str] | None = None) -> bytes:
+    """The .docx bytes of a document; the same document gives the same bytes."""
+    ref = ref or Reference.load()
+    media = _Media(doc, ref)
+    body = _body(doc, ref, media)
+    document = _DOCUMENT_HEAD + body + ref.sect_pr + _DOCUMENT_TAIL
+
+    types = [f'<Override PartName="/{CORE_PART}" ContentType="{CT_CORE}"/>']
+    package_rels = [f'<Relationship Id="{_fresh_id("rIdCore", ref.package_rel_ids)}" '
+                    f'Type="{REL_CORE}" Target="{CORE_PART}"/>']
+    members = [deflate(DOCUMENT_PART, document.encode("utf-8")),
+               deflate(CORE_PART, _core(doc).encode("utf-8"))]
+    if custom_properties is not None:
+        types.append(f'<Override PartName="/{CUSTOM_PART}" ContentType="{CT_CUSTOM}"/>')
+        package_rels.append(f'<Relationship Id="{_fresh_id("rIdCustom", ref.package_rel_ids)}" '
+                            f'Type="{REL_CUSTOM}" Target="{CUSTOM_PART}"/>')
+        members.append(deflate(CUSTOM_PART, _custom(custom_properties).encode("utf-8")))
+    if media.parts and not ref.has_png:
+        types.insert(0, '<Default Extension="png" ContentType="image/png"/>')
+    members += [
+        ref.member(CONTENT_TYPES_PART, insert_before_close(ref.content_types, "".join(types))),
+        ref.member(PACKAGE_RELS_PART, insert_before_close(ref.package_rels, "".join(package_rels))),
+        ref.member(DOCUMENT_RELS_PART, insert_before_close(ref.document_rels, "".join(media.rels))),
+    ]
+    members += media.parts
+    members += ref.fixed
+    members.sort(key=lambda m: part_order(m.name))
+    return build_zip(members)
+
+
+def write_docx(doc: Document, path: str | Path, ref: Reference | None = None,
+               custom_properties: Mapping[str, str] | None = None) -> Path:
+    """Render and write in one go (not atomic: the output module handles that)."""
+    path = Path(path)
+    path.write_bytes(render_docx(doc, ref, custom_properties))
+    return path
