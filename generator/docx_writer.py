@@ -285,6 +285,7 @@ def _ppr(style: str, extra: str = "") -> str:
 
 
 _BOLD = "<w:rPr><w:b/><w:bCs/></w:rPr>"
+_BREAK_BEFORE = "<w:pageBreakBefore/>"
 
 
 def _run(text: str, bold: bool = False) -> str:
@@ -300,23 +301,53 @@ def _runs(runs: tuple[Run, ...], label: str = "") -> str:
     return "".join(_run(r.text, r.bold) for r in runs)
 
 
-def _display_width(text: str) -> int:
-    """Width in half-em units: CJK is 3 bytes in UTF-8 and 2 units wide, ASCII 1 and 1."""
-    n = len(text)
-    return n + (len(text.encode("utf-8")) - n) // 2
+# Table text is 小四 (12 pt): a CJK character is 240 twips wide; Latin digits are
+# counted at 0.6 em (144 twips), since fallback fonts draw them wider than
+# Times New Roman's half em. Each cell adds its left and right margins (85
+# twips each in the reference's table style) and a little air.
+CJK_TWIPS = 240
+LATIN_TWIPS = 144
+CELL_PADDING = 2 * 85 + 60
+MIN_COLUMN = 4 * LATIN_TWIPS + CELL_PADDING
+
+
+def _text_twips(text: str) -> int:
+    wide = (len(text.encode("utf-8")) - len(text)) // 2  # CJK: 3 UTF-8 bytes each
+    return wide * CJK_TWIPS + (len(text) - wide) * LATIN_TWIPS
 
 
 def _column_widths(table: Table, columns: int, total: int) -> list[int]:
-    """Share the text width by content: headers may wrap onto two lines, cells should not."""
-    weights = []
+    """Share the text width by content so figures never wrap.
+
+    Each column asks for its widest cell on one line (a header may take two).
+    When the asks add up to more than the line, the widest columns (names,
+    never the short figures) are cut down to a common cap; leftover room is
+    shared in proportion to the asks.
+    """
+    need = []
     for c in range(columns):
-        cells = max((_display_width(row[c]) for row in table.rows if c < len(row)), default=0)
-        header = _display_width(table.header[c]) if c < len(table.header) else 0
-        weights.append(max(4, cells, (header + 1) // 2))
-    scale = sum(weights)
-    widths = [total * w // scale for w in weights]
+        cells = max((_text_twips(row[c]) for row in table.rows if c < len(row)), default=0)
+        header = _text_twips(table.header[c]) if c < len(table.header) else 0
+        need.append(max(MIN_COLUMN, cells + CELL_PADDING, (header + 1) // 2 + CELL_PADDING))
+    if sum(need) > total:
+        cap = _water_level(need, total)
+        need = [min(n, cap) for n in need]
+    scale = sum(need)
+    widths = [total * n // scale for n in need]
     widths[-1] += total - sum(widths)
     return widths
+
+
+def _water_level(need: list[int], total: int) -> int:
+    """The largest cap such that sum(min(n, cap)) fits in total."""
+    ordered = sorted(need)
+    below = 0
+    for i, n in enumerate(ordered):
+        rest = len(ordered) - i
+        if below + n * rest > total:
+            return max(MIN_COLUMN, (total - below) // rest)
+        below += n
+    return ordered[-1]
 
 
 _JC = {"center": '<w:jc w:val="center"/>', "right": '<w:jc w:val="right"/>'}
@@ -477,27 +508,37 @@ def _body(doc: Document, ref: Reference, media: _Media) -> str:
         _letterhead(doc, ref, out)
     previous = None
     for block, label in zip(doc.blocks, heading_labels(doc.blocks)):
+        # A page break before a paragraph becomes that paragraph's
+        # pageBreakBefore: a break paragraph of its own would land alone on a
+        # fresh page whenever the page before it is exactly full.
+        brk = _BREAK_BEFORE if isinstance(previous, PageBreak) else ""
         if isinstance(block, Paragraph):
             style = ROLE_STYLES.get(block.role)
             if style is None:
                 raise ValueError(f"unknown paragraph role {block.role!r}")
-            ppr = "" if style == "Normal" else _ppr(st[style])
+            if style == "Normal":
+                ppr = f"<w:pPr>{brk}</w:pPr>" if brk else ""
+            else:
+                ppr = _ppr(st[style], brk)
             out.append(f"<w:p>{ppr}{_runs(block.runs)}</w:p>")
         elif isinstance(block, Heading):
-            out.append(f'<w:p>{_ppr(st[f"Heading{block.level}"])}{_runs(block.runs, label)}</w:p>')
+            out.append(f'<w:p>{_ppr(st[f"Heading{block.level}"], brk)}{_runs(block.runs, label)}</w:p>')
         elif isinstance(block, Title):
-            out.append(f'<w:p>{_ppr(st["Title"])}{_run(block.text)}</w:p>')
-        elif isinstance(block, Table):
-            if isinstance(previous, Table) and not block.caption:
-                out.append(_EMPTY)  # Word fuses adjacent tables into one
-            _table(block, ref, out)
-        elif isinstance(block, Image):
-            _image(block, ref, media, out)
-        elif isinstance(block, PageBreak):
-            out.append(_PAGE_BREAK)
+            out.append(f'<w:p>{_ppr(st["Title"], brk)}{_run(block.text)}</w:p>')
         else:
-            raise TypeError(f"not a document block: {block!r}")
+            if brk:
+                out.append(_PAGE_BREAK)
+            if isinstance(block, Table):
+                if isinstance(previous, Table) and not block.caption:
+                    out.append(_EMPTY)  # Word fuses adjacent tables into one
+                _table(block, ref, out)
+            elif isinstance(block, Image):
+                _image(block, ref, media, out)
+            elif not isinstance(block, PageBreak):
+                raise TypeError(f"not a document block: {block!r}")
         previous = block
+    if isinstance(previous, PageBreak):
+        out.append(_PAGE_BREAK)
     if notice:
         _imprint(doc, ref, out)
     elif isinstance(previous, Table):

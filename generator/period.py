@@ -30,6 +30,12 @@ class Period:
         return self.months / 12
 
     @property
+    def next_schedule(self) -> float:
+        """序时进度 at the end of the next stage (a year-end period looks at the same line)."""
+        step = {"Q": 3, "H": 6, "M": 1, "Y": 0}[self.kind]
+        return min(self.months + step, 12) / 12
+
+    @property
     def code(self) -> str:
         if self.kind == "Y":
             return str(self.year)

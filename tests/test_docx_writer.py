@@ -148,7 +148,7 @@ def test_style_fonts_sizes_and_spacing(sample):
     assert styles["Normal"].font.size.pt == 16
     assert styles["Title"].font.size.pt == 22
     assert styles["footer"].font.size.pt == 14
-    assert styles["TableText"].font.size.pt == 14
+    assert styles["TableText"].font.size.pt == 12
     assert styles["heading 3"].font.bold is True
     assert styles["heading 1"].font.bold is False
     assert styles["DocMark"].font.color.rgb == docx.shared.RGBColor(0xFF, 0, 0)

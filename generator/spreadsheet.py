@@ -1,0 +1,576 @@
+"""Township figures from a statistics bureau's spreadsheet (.xlsx or .csv).
+
+Bureau sheets are laid out for people: a title row, a two-row header merged
+across 本期/目标, units in the header, 12,000 typed as text, full-width digits,
+"—" for "not reported" and a 合计 row at the bottom. A mapping file (YAML) says
+which sheet to read and which columns hold each township indicator; every other
+part of the data (meta, county indicators, township indicator definitions and
+scoring) comes from the mapping's base file. The result is plain data in
+indicators.yaml format, so the one loader validates both sources.
+
+Errors name the file, sheet, row and column exactly as Excel shows them,
+because that is where the user will look.
+
+Excel files are read with openpyxl rather than pandas.read_excel: merged
+ranges, number formats and cell coordinates are what matter here, and pandas
+drops all three. CSV is read with the csv module, which, unlike
+pandas.read_csv, accepts a title line shorter than the table below it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import dataset, yaml_source
+from generator.errors import DataError
+from generator.yaml_source import KeyPath, Lines, key_path, line_of
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+# Total rows are skipped even when the mapping does not list them: a 合计 row
+# read as a township would silently distort every rank.
+DEFAULT_SKIP_NAMES = ("合计", "总计", "小计")
+MAX_LISTED = 30  # headers listed in a "no such column" message
+
+Ref = tuple[str, ...]  # a column as its header reads, top row first: ("固定资产投资（万元）", "本期")
+
+_MAPPING_KEYS = ("base", "sheet", "header_rows", "skip_rows", "name_column",
+                 "previous_rank_column", "skip_names", "indicators")
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97–2003) and password-protected workbooks
+# After NFKC: blank, any run of dashes, or a slash means "no figure".
+_MISSING = re.compile(r"[-‐‑‒–—―−─/]*")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?%?")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where one township indicator's figures are; None when the sheet lacks that column."""
+
+    value: Ref | None
+    target: Ref | None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How to read a bureau's sheet (a mapping .yaml file)."""
+
+    source: str  # the mapping file, for messages
+    base: Path  # indicators.yaml supplying everything but townships.units
+    sheet: str | int  # sheet name, or 0-based index
+    header_rows: int  # 1 or 2
+    skip_rows: int  # rows above the header (titles)
+    name_column: Ref
+    previous_rank_column: Ref | None
+    skip_names: tuple[str, ...]  # rows to ignore (totals), besides DEFAULT_SKIP_NAMES
+    indicators: dict[str, Columns]  # township indicator id → its columns, in mapping order
+    lines: Lines = field(default_factory=dict, compare=False, repr=False)  # key path → line
+
+
+# --- the mapping file -----------------------------------------------------------
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read and check a mapping file; DataError names its file, line and key."""
+    data, lines = yaml_source.load_file(path)
+    check = _MappingCheck(str(path), lines)
+    for key in data:
+        if key not in _MAPPING_KEYS:
+            raise check.error((key,), f'unexpected key "{key}" (allowed: {", ".join(_MAPPING_KEYS)})',
+                              f'不认识的键"{key}"（可用：{"、".join(_MAPPING_KEYS)}）')
+    for key in ("base", "name_column", "indicators"):
+        if key not in data:
+            raise check.error((key,), f"required key {key} is missing", f"缺少必填项{key}")
+    base = data["base"]
+    if not isinstance(base, str) or not base.strip():
+        raise check.error(("base",), f"expected the path of an indicators.yaml file, got {_shown(base)}",
+                          f"应为指标数据文件（indicators.yaml）的路径，实际为{_shown(base)}")
+    sheet = data.get("sheet", 0)
+    if not (isinstance(sheet, str) and sheet.strip()) and not _whole(sheet, 0):
+        raise check.error(("sheet",), f"expected a sheet name or a 0-based sheet number, got {_shown(sheet)}",
+                          f"应为工作表名称或从0起算的工作表序号，实际为{_shown(sheet)}")
+    header_rows = data.get("header_rows", 1)
+    if header_rows not in (1, 2) or isinstance(header_rows, bool):
+        raise check.error(("header_rows",), f"expected 1 or 2, got {_shown(header_rows)}",
+                          f"应为1或2，实际为{_shown(header_rows)}")
+    skip_rows = data.get("skip_rows", 0)
+    if not _whole(skip_rows, 0):
+        raise check.error(("skip_rows",), f"expected a whole number ≥ 0, got {_shown(skip_rows)}",
+                          f"应为不小于0的整数，实际为{_shown(skip_rows)}")
+    skip_names = data.get("skip_names", [])
+    if not isinstance(skip_names, list) or not all(isinstance(n, str) for n in skip_names):
+        raise check.error(("skip_names",), f"expected a list of names, e.g. [合计, 全县合计], got {_shown(skip_names)}",
+                          f"应为名称列表，如 [合计, 全县合计]，实际为{_shown(skip_names)}")
+    previous = data.get("previous_rank_column")
+    return Mapping(
+        source=str(path),
+        base=(Path(path).parent / base.strip()),
+        sheet=sheet.strip() if isinstance(sheet, str) else sheet,
+        header_rows=header_rows,
+        skip_rows=skip_rows,
+        name_column=check.ref(data["name_column"], ("name_column",), header_rows),
+        previous_rank_column=None if previous is None else check.ref(previous, ("previous_rank_column",),
+                                                                     header_rows),
+        skip_names=tuple(skip_names),
+        indicators=check.indicators(data["indicators"], header_rows),
+        lines=lines,
+    )
+
+
+class _MappingCheck:
+    def __init__(self, source: str, lines: Lines):
+        self.source = source
+        self.lines = lines
+
+    def error(self, path: KeyPath, en: str, zh: str) -> DataError:
+        return DataError(en, zh, file=self.source, line=line_of(path, self.lines), key=key_path(path))
+
+    def ref(self, value: Any, path: KeyPath, header_rows: int) -> Ref:
+        parts = value if isinstance(value, list) else [value]
+        if 1 <= len(parts) <= header_rows and all(_header_part(p) for p in parts):
+            return tuple(_header_text(p) for p in parts)
+        if header_rows == 1:
+            en, zh = "a column header, e.g. 一般公共预算收入本期", "列标题，如 一般公共预算收入本期"
+        else:
+            en = "a column header, or [upper header, lower header] e.g. [固定资产投资（万元）, 本期]"
+            zh = "列标题，或 [上行标题, 下行标题]，如 [固定资产投资（万元）, 本期]"
+        raise self.error(path, f"expected {en}, got {_shown(value)}", f"应为{zh}，实际为{_shown(value)}")
+
+    def indicators(self, value: Any, header_rows: int) -> dict[str, Columns]:
+        if not isinstance(value, dict) or not value:
+            raise self.error(("indicators",),
+                             f"expected township indicator ids with their columns, got {_shown(value)}",
+                             f"应为乡镇指标id及其所在列，实际为{_shown(value)}")
+        found: dict[str, Columns] = {}
+        for ind_id, entry in value.items():
+            path = ("indicators", ind_id)
+            if not isinstance(entry, dict) or not entry or any(k not in ("value", "target") for k in entry):
+                raise self.error(path, f"expected {{value: column, target: column}}, got {_shown(entry)}",
+                                 f"应为 {{value: 本期所在列, target: 目标所在列}}，实际为{_shown(entry)}")
+            found[ind_id] = Columns(
+                *(None if entry.get(part) is None else self.ref(entry[part], path + (part,), header_rows)
+                  for part in ("value", "target")))
+        return found
+
+
+def _header_part(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool) and bool(_header_text(value))
+
+
+def _whole(value: Any, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return f'"{value}"'
+
+
+# --- cells ------------------------------------------------------------------------
+
+def parse_number(raw: Any) -> int | float | None:
+    """A cell as a number: None when it says "no figure" (blank, —, -, /); ValueError otherwise.
+
+    Accepts what offices type: 12,000 and １２，０００, surrounding spaces, 85.2%.
+    Whole numbers come back as int so the YAML reads 5200, not 5200.0.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        raise ValueError(raw)
+    if isinstance(raw, (int, float)):
+        if raw != raw:  # NaN: an empty numeric cell
+            return None
+        if raw in (float("inf"), float("-inf")):
+            raise ValueError(raw)
+        return _tidy(raw)
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if _MISSING.fullmatch(text):
+        return None
+    if not _NUMBER.fullmatch(text) or not any(ch.isdigit() for ch in text):
+        raise ValueError(raw)
+    return _tidy(float(text.rstrip("%").replace(",", "")))
+
+
+def _tidy(number: float) -> int | float:
+    """15 significant digits, as Excel shows them: no binary noise such as 0.30000000000000004."""
+    rounded = float(f"{number:.15g}")
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def _header_text(value: Any) -> str:
+    """A header or name cell as text; line breaks inside a cell (wrapped headers) dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "".join(str(value).split())
+
+
+def _match_key(text: str) -> str:
+    """Headers match whatever their width of brackets and case: （万元） = (万元)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _letter(col: int) -> str:
+    """0-based column index → Excel letters: 0 → A, 26 → AA."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+# --- the sheet as a grid ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Grid:
+    """A sheet's cell values, merged ranges filled with their top-left value."""
+
+    file: str
+    sheet: str | None  # None for CSV
+    rows: tuple[tuple[Any, ...], ...]
+    merged: tuple[tuple[int, int, int, int], ...] = ()  # 0-based (first row, first col, last row, last col)
+
+    def cell(self, row: int, col: int) -> Any:
+        cells = self.rows[row]
+        value = cells[col] if col < len(cells) else None
+        return None if value == "" else value
+
+    def ref(self, row: int, col: int) -> str:
+        """Row and column as Excel shows them, e.g. 乡镇指标!D7."""
+        cell = f"{_letter(col)}{row + 1}"
+        return f"{self.sheet}!{cell}" if self.sheet is not None else cell
+
+    @property
+    def place(self) -> tuple[str, str]:
+        if self.sheet is None:
+            return "the file", "文件中"
+        return f"sheet {self.sheet}", f"工作表“{self.sheet}”中"
+
+    def error(self, en: str, zh: str, key: str | None = None) -> DataError:
+        return DataError(en, zh, file=self.file, key=key if key is not None else self.sheet)
+
+    def one_merged_cell(self, row: int, cols: list[int]) -> bool:
+        """Does a single merged cell cover all these columns of the row (a note or banner)?"""
+        return any(r0 <= row <= r1 and c0 <= min(cols) and max(cols) <= c1
+                   for r0, c0, r1, c1 in self.merged)
+
+
+def _read_grid(path: Path, sheet: str | int) -> _Grid:
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}",
+                        f"无法读取文件：{exc.strerror or exc}", file=source) from None
+    if not raw.strip():
+        raise DataError("the file is empty", "文件为空", file=source)
+    if raw.startswith(_OLE_MAGIC):
+        raise DataError("an old-format .xls or a password-protected workbook; open it in Excel or WPS "
+                        "and save it as .xlsx without a password",
+                        "这是旧版.xls文件或加密的工作簿，请用Excel或WPS打开后另存为不加密的.xlsx", file=source)
+    if raw.startswith(_XLSX_MAGIC):
+        return _read_xlsx(path, sheet)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise DataError("not an Excel .xlsx workbook (the file is damaged or in another format)",
+                        "不是Excel .xlsx工作簿（文件已损坏或为其他格式）", file=source)
+    return _read_csv(raw, source)
+
+
+def _read_xlsx(path: Path, sheet: str | int) -> _Grid:
+    import openpyxl  # only Excel input needs it, and it is slow to import
+
+    source = str(path)
+    try:
+        with warnings.catch_warnings():
+            # "Data Validation extension is not supported" and the like: harmless, and noise to a user.
+            warnings.simplefilter("ignore")
+            # data_only: a 合计 cell holding =SUM(…) reads as the figure Excel last showed.
+            book = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure to parse means the same to the user
+        raise DataError(f"the workbook cannot be read; it may be damaged ({type(exc).__name__}: {exc})",
+                        f"无法读取该工作簿，文件可能已损坏（{type(exc).__name__}：{exc}）",
+                        file=source) from None
+    names = book.sheetnames
+    listed = ", ".join(names)
+    if isinstance(sheet, int):
+        if sheet >= len(names):
+            raise DataError(f"no sheet number {sheet} (counting from 0); the workbook has {len(names)}: {listed}",
+                            f"没有第{sheet}号工作表（从0起算），工作簿共有{len(names)}个：{'、'.join(names)}",
+                            file=source)
+        name = names[sheet]
+    elif sheet in names:
+        name = sheet
+    else:
+        raise DataError(f"no sheet {sheet}; the workbook has: {listed}",
+                        f"没有名为“{sheet}”的工作表，现有：{'、'.join(names)}", file=source)
+    ws = book[name]
+    if not hasattr(ws, "merged_cells"):
+        raise DataError(f"sheet {name} is a chart, not a table", f"工作表“{name}”是图表，不是表格",
+                        file=source, key=name)
+    rows = [[_shown_value(cell) for cell in row] for row in ws.iter_rows()]
+    merged = []
+    for span in ws.merged_cells.ranges:
+        r0, c0, r1, c1 = span.min_row - 1, span.min_col - 1, span.max_row - 1, span.max_col - 1
+        merged.append((r0, c0, r1, c1))
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                rows[r][c] = rows[r0][c0]
+    return _Grid(source, name, tuple(tuple(row) for row in rows), tuple(merged))
+
+
+def _shown_value(cell: Any) -> Any:
+    """A cell's value as the sheet shows it: 0.852 formatted as a percentage reads 85.2."""
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return _tidy(value * 100)
+    return value
+
+
+def _read_csv(raw: bytes, source: str) -> _Grid:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("the CSV file is UTF-16 encoded; save it as CSV (UTF-8) or CSV (comma delimited)",
+                        "CSV文件是UTF-16编码，请另存为“CSV UTF-8”或“CSV（逗号分隔）”", file=source)
+    if b"\x00" in raw:
+        raise DataError("neither an .xlsx workbook nor a CSV text file",
+                        "既不是.xlsx工作簿，也不是CSV文本文件", file=source)
+    # UTF-8 (with or without the BOM Excel writes) first: GBK bytes are almost never valid UTF-8.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DataError("the CSV file is neither UTF-8 nor GBK text", "CSV文件既不是UTF-8也不是GBK编码的文本",
+                        file=source)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DataError(f"not a readable CSV file: {exc}", f"无法解析CSV文件：{exc}", file=source) from None
+    return _Grid(source, None, tuple(tuple(row) for row in rows))
+
+
+# --- rows → townships -------------------------------------------------------------------
+
+def read_units(sheet_path: str | Path, mapping: Mapping) -> list[dict[str, Any]]:
+    """The townships in a sheet, as indicators.yaml's townships.units entries.
+
+    Each is {name, previous_rank, values: {id: {value, target}}}; a missing figure
+    is left out, and so is previous_rank when the cell is blank (a new unit).
+    """
+    grid = _read_grid(Path(sheet_path), mapping.sheet)
+    first = mapping.skip_rows + mapping.header_rows  # first row below the header
+    _check_size(grid, mapping, first)
+    headers = _headers(grid, mapping)
+    name_col = _column(grid, mapping, headers, mapping.name_column, "name_column")
+    rank_col = (None if mapping.previous_rank_column is None else
+                _column(grid, mapping, headers, mapping.previous_rank_column, "previous_rank_column"))
+    figures = {ind_id: tuple(None if ref is None else
+                             _column(grid, mapping, headers, ref, f"indicators.{ind_id}.{part}")
+                             for part, ref in (("value", cols.value), ("target", cols.target)))
+               for ind_id, cols in mapping.indicators.items()}
+    number_cols = [c for pair in figures.values() for c in pair if c is not None]
+    mapped = [name_col, *([] if rank_col is None else [rank_col]), *number_cols]
+    skipped = {_match_key(name) for name in (*DEFAULT_SKIP_NAMES, *mapping.skip_names)}
+
+    def header(col: int) -> str:
+        return "/".join(headers[col]) or "(no header)"
+
+    def number(row: int, col: int | None) -> int | float | None:
+        if col is None:
+            return None
+        raw = grid.cell(row, col)
+        try:
+            return parse_number(raw)
+        except ValueError:
+            raise grid.error(f"expected a number, got '{raw}' (column {_letter(col)} {header(col)})",
+                             f"应为数字，实际为“{raw}”（{_letter(col)}列 {header(col)}）",
+                             grid.ref(row, col)) from None
+
+    units: list[dict[str, Any]] = []
+    rows_of: dict[str, int] = {}  # name → row, for duplicates
+    rank_rows: list[tuple[int, int]] = []  # (row, previous rank), checked once the count is known
+    for row in range(first, len(grid.rows)):
+        name = _header_text(grid.cell(row, name_col))
+        if _MISSING.fullmatch(unicodedata.normalize("NFKC", name)):
+            name = ""
+        # A total may be labelled in the 序号 column with the name cell left blank.
+        labels = {_match_key(_header_text(value)) for value in grid.rows[row]} if not name else {_match_key(name)}
+        if labels & skipped or grid.one_merged_cell(row, mapped):
+            continue
+        if not name:
+            if all(grid.cell(row, col) is None for col in mapped):
+                continue  # an empty row, or a note outside the table's columns
+            col = next(col for col in mapped if grid.cell(row, col) is not None)
+            raise grid.error(f"row {row + 1} has figures (column {_letter(col)}) but no township name "
+                             f"in column {_letter(name_col)} {header(name_col)}",
+                             f"第{row + 1}行有数据（{_letter(col)}列），但{_letter(name_col)}列"
+                             f"{header(name_col)}没有乡镇名称", grid.ref(row, name_col))
+        if name in rows_of:
+            raise grid.error(f"duplicate township name {name} (also at row {rows_of[name] + 1})",
+                             f"乡镇名称“{name}”重复（第{rows_of[name] + 1}行已出现）", grid.ref(row, name_col))
+        rows_of[name] = row
+        values = {}
+        for ind_id, (value_col, target_col) in figures.items():
+            pair = {"value": number(row, value_col), "target": number(row, target_col)}
+            if any(v is not None for v in pair.values()):
+                values[ind_id] = {k: v for k, v in pair.items() if v is not None}
+        if not values:
+            raise grid.error(f"row {row + 1} ({name}) has no figures; if it is not a township, "
+                             f"list it under skip_names in {Path(mapping.source).name}",
+                             f"第{row + 1}行（{name}）没有任何数据；如果这一行不是乡镇，"
+                             f"请把它加入{Path(mapping.source).name}的skip_names", grid.ref(row, name_col))
+        unit: dict[str, Any] = {"name": name}
+        rank = number(row, rank_col)
+        if rank is not None:
+            if not (isinstance(rank, int) and rank >= 1):
+                raise grid.error(f"expected a rank (a whole number from 1), got '{grid.cell(row, rank_col)}' "
+                                 f"(column {_letter(rank_col)} {header(rank_col)})",
+                                 f"应为位次（从1起的整数），实际为“{grid.cell(row, rank_col)}”"
+                                 f"（{_letter(rank_col)}列 {header(rank_col)}）", grid.ref(row, rank_col))
+            unit["previous_rank"] = rank
+            rank_rows.append((row, rank))
+        unit["values"] = values
+        units.append(unit)
+    if not units:
+        where_en, where_zh = grid.place
+        raise grid.error(f"no township rows below the header (row {first}) in {where_en}",
+                         f"{where_zh}表头（第{first}行）以下没有乡镇数据")
+    for row, rank in rank_rows:
+        if rank > len(units):
+            raise grid.error(f"previous rank {rank} is larger than the number of townships ({len(units)})",
+                             f"上期位次{rank}大于乡镇个数（{len(units)}个）", grid.ref(row, rank_col))
+    return units
+
+
+def _check_size(grid: _Grid, mapping: Mapping, first: int) -> None:
+    where_en, where_zh = grid.place
+    if not any(value not in (None, "") for row in grid.rows for value in row):
+        raise grid.error(f"{where_en} is empty", f"{where_zh}没有内容")
+    if len(grid.rows) < first:
+        raise grid.error(f"{where_en} has {len(grid.rows)} rows, but the header should be on row "
+                         f"{first} (skip_rows: {mapping.skip_rows}, header_rows: {mapping.header_rows})",
+                         f"{where_zh}只有{len(grid.rows)}行，但表头应在第{first}行"
+                         f"（skip_rows: {mapping.skip_rows}，header_rows: {mapping.header_rows}）")
+
+
+def _headers(grid: _Grid, mapping: Mapping) -> list[Ref]:
+    """Each column's header, top row first; a blank upper cell over a lower header takes the
+    upper header to its left (a merged 固定资产投资（万元） over 本期 and 目标, even unmerged)."""
+    top = mapping.skip_rows
+    width = max(len(row) for row in grid.rows[top:top + mapping.header_rows])
+    headers = []
+    group = ""
+    for col in range(width):
+        parts = [_header_text(grid.cell(top + r, col)) for r in range(mapping.header_rows)]
+        if len(parts) == 2:
+            if parts[0]:
+                group = parts[0]
+            elif parts[1]:
+                parts[0] = group
+        # A header merged down both rows reads once: 乡镇（街道）, not 乡镇（街道）/乡镇（街道）.
+        kept = [p for i, p in enumerate(parts) if p and (i == 0 or p != parts[i - 1])]
+        headers.append(tuple(kept))
+    return headers
+
+
+def _column(grid: _Grid, mapping: Mapping, headers: list[Ref], ref: Ref, key: str) -> int:
+    want = tuple(_match_key(p) for p in ref)
+    joined = _match_key("/".join(ref))
+    hits = [col for col, parts in enumerate(headers)
+            if parts and (tuple(_match_key(p) for p in parts) == want or _match_key("/".join(parts)) == joined)]
+    rows = (f"{mapping.skip_rows + 1}" if mapping.header_rows == 1
+            else f"{mapping.skip_rows + 1}–{mapping.skip_rows + 2}")
+    where_en, where_zh = grid.place
+    mapping_name = Path(mapping.source).name
+    wanted = "/".join(ref)
+    if not hits:
+        found = ["/".join(parts) for parts in headers if parts]
+        more = len(found) - MAX_LISTED
+        listed = ", ".join(found[:MAX_LISTED]) + (f", … ({more} more)" if more > 0 else "")
+        listed_zh = "、".join(found[:MAX_LISTED]) + (f"……（另有{more}列）" if more > 0 else "")
+        raise grid.error(f"no column {wanted} in {where_en} (header row {rows}; {mapping_name} {key}); "
+                         f"found: {listed or 'no headers'}",
+                         f"{where_zh}没有“{wanted}”列（表头第{rows}行；{mapping_name} {key}）；"
+                         f"现有列：{listed_zh or '无表头'}")
+    if len(hits) > 1:
+        letters = ", ".join(_letter(col) for col in hits)
+        hint_en = ", e.g. [upper header, lower header]" if mapping.header_rows == 2 else ""
+        hint_zh = "，如 [上行标题, 下行标题]" if mapping.header_rows == 2 else ""
+        raise grid.error(f"column {wanted} appears {len(hits)} times ({letters}) in {where_en}; "
+                         f"name it fully in {mapping_name} {key}{hint_en}",
+                         f"{where_zh}“{wanted}”列出现{len(hits)}次（{letters}列），请在{mapping_name}的"
+                         f"{key}中写出完整列标题{hint_zh}")
+    return hits[0]
+
+
+# --- the whole data file ------------------------------------------------------------------
+
+def import_data(sheet_path: str | Path, mapping_path: str | Path) -> dict[str, Any]:
+    """The mapping's base data with townships.units read from the sheet (indicators.yaml format)."""
+    mapping = load_mapping(mapping_path)
+    check = _MappingCheck(mapping.source, mapping.lines)
+    if not mapping.base.is_file():
+        raise check.error(("base",), f"base file not found: {mapping.base}", f"找不到base文件：{mapping.base}")
+    base, _ = yaml_source.load_file(mapping.base)
+    townships = base.get("townships")
+    definitions = townships.get("indicators") if isinstance(townships, dict) else None
+    if not isinstance(definitions, dict) or not definitions:
+        raise DataError("the base file defines no township indicators (townships.indicators)",
+                        "base文件没有定义乡镇考核指标（townships.indicators）",
+                        file=str(mapping.base), key="townships.indicators")
+    for ind_id in mapping.indicators:
+        if ind_id not in definitions:
+            raise check.error(("indicators", ind_id),
+                              f'unknown township indicator "{ind_id}" (townships.indicators in '
+                              f'{mapping.base.name} has: {", ".join(definitions)})',
+                              f'乡镇指标“{ind_id}”不存在（{mapping.base.name}的townships.indicators中有：'
+                              f'{"、".join(definitions)}）')
+    return {**base, "townships": {**townships, "units": read_units(sheet_path, mapping)}}
+
+
+def load_dataset(sheet_path: str | Path, mapping_path: str | Path) -> dataset.Dataset:
+    """A spreadsheet and its mapping straight to a validated Dataset (for --data x.xlsx --map m.yaml)."""
+    data = import_data(sheet_path, mapping_path)
+    # The loader's line numbers refer to this YAML text; `speechgen import` writes it out.
+    return dataset.load_text(to_yaml(data), f"{sheet_path} (imported)")
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    """Readable YAML in indicators.yaml style: block layout, short records on one line."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=120)
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper writing {value: 5200, target: 12000} and [临江县, 石门县] inline, as people do."""
+
+
+def _inline(values: list[Any], whole: Any) -> bool:
+    return bool(values) and not any(isinstance(v, (dict, list)) for v in values) and len(str(whole)) <= 80
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=_inline(list(data.values()), data))
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=_inline(data, data))
+
+
+_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(list, _represent_list)
