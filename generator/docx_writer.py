@@ -478,7 +478,8 @@ def _imprint(doc: Document, ref: Reference, out: list[str]) -> None:
     width = ref.text_width
     rows = []
     if meta.cc:
-        rows.append(f'<w:p>{_ppr(style)}{_run(f"抄送：{meta.cc}。")}</w:p>')
+        cc = meta.cc.rstrip("。")  # the data may already end the list with 。
+        rows.append(f'<w:p>{_ppr(style)}{_run(f"抄送：{cc}。")}</w:p>')
     print_date = meta.print_date if meta.print_date.endswith("印发") else meta.print_date + "印发"
     # One 14 pt character in from the right, like the indent on the left.
     tabs = f'<w:tabs><w:tab w:val="right" w:pos="{width - 280}"/></w:tabs>'

@@ -92,23 +92,23 @@ def load_mapping(path: str | Path) -> Mapping:
     base = data["base"]
     if not isinstance(base, str) or not base.strip():
         raise check.error(("base",), f"expected the path of an indicators.yaml file, got {_shown(base)}",
-                          f"应为指标数据文件（indicators.yaml）的路径，实际为{_shown(base)}")
+                          f"应为指标数据文件（indicators.yaml）的路径，实际为{_shown_zh(base)}")
     sheet = data.get("sheet", 0)
     if not (isinstance(sheet, str) and sheet.strip()) and not _whole(sheet, 0):
         raise check.error(("sheet",), f"expected a sheet name or a 0-based sheet number, got {_shown(sheet)}",
-                          f"应为工作表名称或从0起算的工作表序号，实际为{_shown(sheet)}")
+                          f"应为工作表名称或从0起算的工作表序号，实际为{_shown_zh(sheet)}")
     header_rows = data.get("header_rows", 1)
     if header_rows not in (1, 2) or isinstance(header_rows, bool):
         raise check.error(("header_rows",), f"expected 1 or 2, got {_shown(header_rows)}",
-                          f"应为1或2，实际为{_shown(header_rows)}")
+                          f"应为1或2，实际为{_shown_zh(header_rows)}")
     skip_rows = data.get("skip_rows", 0)
     if not _whole(skip_rows, 0):
         raise check.error(("skip_rows",), f"expected a whole number ≥ 0, got {_shown(skip_rows)}",
-                          f"应为不小于0的整数，实际为{_shown(skip_rows)}")
+                          f"应为不小于0的整数，实际为{_shown_zh(skip_rows)}")
     skip_names = data.get("skip_names", [])
     if not isinstance(skip_names, list) or not all(isinstance(n, str) for n in skip_names):
         raise check.error(("skip_names",), f"expected a list of names, e.g. [合计, 全县合计], got {_shown(skip_names)}",
-                          f"应为名称列表，如 [合计, 全县合计]，实际为{_shown(skip_names)}")
+                          f"应为名称列表，如 [合计, 全县合计]，实际为{_shown_zh(skip_names)}")
     previous = data.get("previous_rank_column")
     return Mapping(
         source=str(path),
@@ -142,19 +142,19 @@ class _MappingCheck:
         else:
             en = "a column header, or [upper header, lower header] e.g. [固定资产投资（万元）, 本期]"
             zh = "列标题，或 [上行标题, 下行标题]，如 [固定资产投资（万元）, 本期]"
-        raise self.error(path, f"expected {en}, got {_shown(value)}", f"应为{zh}，实际为{_shown(value)}")
+        raise self.error(path, f"expected {en}, got {_shown(value)}", f"应为{zh}，实际为{_shown_zh(value)}")
 
     def indicators(self, value: Any, header_rows: int) -> dict[str, Columns]:
         if not isinstance(value, dict) or not value:
             raise self.error(("indicators",),
                              f"expected township indicator ids with their columns, got {_shown(value)}",
-                             f"应为乡镇指标id及其所在列，实际为{_shown(value)}")
+                             f"应为乡镇指标id及其所在列，实际为{_shown_zh(value)}")
         found: dict[str, Columns] = {}
         for ind_id, entry in value.items():
             path = ("indicators", ind_id)
             if not isinstance(entry, dict) or not entry or any(k not in ("value", "target") for k in entry):
                 raise self.error(path, f"expected {{value: column, target: column}}, got {_shown(entry)}",
-                                 f"应为 {{value: 本期所在列, target: 目标所在列}}，实际为{_shown(entry)}")
+                                 f"应为 {{value: 本期所在列, target: 目标所在列}}，实际为{_shown_zh(entry)}")
             found[ind_id] = Columns(
                 *(None if entry.get(part) is None else self.ref(entry[part], path + (part,), header_rows)
                   for part in ("value", "target")))
@@ -175,6 +175,14 @@ def _shown(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
     return f'"{value}"'
+
+
+def _shown_zh(value: Any) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, (dict, list)):
+        return "键值映射" if isinstance(value, dict) else "列表"
+    return f"“{value}”"
 
 
 # --- cells ------------------------------------------------------------------------
@@ -374,7 +382,7 @@ def read_units(sheet_path: str | Path, mapping: Mapping) -> list[dict[str, Any]]
     """
     grid = _read_grid(Path(sheet_path), mapping.sheet)
     first = mapping.skip_rows + mapping.header_rows  # first row below the header
-    _check_size(grid, mapping, first)
+    _check_rows(grid, mapping, first)
     headers = _headers(grid, mapping)
     name_col = _column(grid, mapping, headers, mapping.name_column, "name_column")
     rank_col = (None if mapping.previous_rank_column is None else
@@ -457,7 +465,7 @@ def read_units(sheet_path: str | Path, mapping: Mapping) -> list[dict[str, Any]]
     return units
 
 
-def _check_size(grid: _Grid, mapping: Mapping, first: int) -> None:
+def _check_rows(grid: _Grid, mapping: Mapping, first: int) -> None:
     where_en, where_zh = grid.place
     if not any(value not in (None, "") for row in grid.rows for value in row):
         raise grid.error(f"{where_en} is empty", f"{where_zh}没有内容")
@@ -491,8 +499,11 @@ def _headers(grid: _Grid, mapping: Mapping) -> list[Ref]:
 def _column(grid: _Grid, mapping: Mapping, headers: list[Ref], ref: Ref, key: str) -> int:
     want = tuple(_match_key(p) for p in ref)
     joined = _match_key("/".join(ref))
+    # One text also matches a full header written "upper/lower", or a lower header alone
+    # (本期 under each indicator is then ambiguous, and reported so).
     hits = [col for col, parts in enumerate(headers)
-            if parts and (tuple(_match_key(p) for p in parts) == want or _match_key("/".join(parts)) == joined)]
+            if parts and (tuple(_match_key(p) for p in parts) == want or _match_key("/".join(parts)) == joined
+                          or (len(want) == 1 and _match_key(parts[-1]) == want[0]))]
     rows = (f"{mapping.skip_rows + 1}" if mapping.header_rows == 1
             else f"{mapping.skip_rows + 1}–{mapping.skip_rows + 2}")
     where_en, where_zh = grid.place
