@@ -88,10 +88,10 @@ def select(units: list[dict], only: Iterable[str] | None) -> list[int]:
 def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | None = None,
                fmt: str = "docx", reference: str | Path | None = None,
                only: Iterable[str] | None = None, jobs: int | None = None,
-               merged: bool = False, archive: bool = False,
+               merged: bool = False, archive: bool = False, mapping: str | Path | None = None,
                progress: Callable[[Iterable, int], Iterable] | None = None) -> list[Path]:
     """Write one scorecard per township (and optionally a merged volume and a .zip)."""
-    facts = pipeline.load_facts(data_path)
+    facts = pipeline.load_facts(data_path, mapping)
     if not facts["townships"]:
         raise DataError("scorecards need township data: the file has no townships.units",
                         "生成成绩单需要乡镇数据：文件中没有 townships.units",

@@ -17,7 +17,8 @@ from generator import pipeline
 from generator.errors import INTERNAL_ERROR, SpeechgenError
 from generator.output import atomic_write
 
-DATA_HELP = "Indicator data file / 指标数据文件 (YAML)."
+DATA_HELP = "Indicator data: YAML, or .xlsx/.csv with --map / 指标数据文件（YAML，或配合 --map 的表格）."
+MAP_HELP = "Mapping that says how to read a spreadsheet / 表格映射文件 (YAML)."
 OUT_HELP = "Folder for generated files / 输出目录."
 TEMPLATE_HELP = "Template name in speech_templates/ or a file path / 模板名称或路径."
 REFERENCE_HELP = "Reference .docx whose styles are used / 样式参考文档 (.docx)."
@@ -53,6 +54,8 @@ def _report(func):
 
 
 def _data_option(func):
+    func = click.option("--map", "mapping", type=click.Path(dir_okay=False), default=None,
+                        help=MAP_HELP)(func)
     return click.option("--data", "data", type=click.Path(dir_okay=False), default="indicators.yaml",
                         show_default=True, help=DATA_HELP)(func)
 
@@ -88,17 +91,18 @@ def main(debug: bool) -> None:
               show_default=True, help=FORMAT_HELP)
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
 @_report
-def speech(data, out_dir, template, reference, fmt, output):
+def speech(data, mapping, out_dir, template, reference, fmt, output):
     """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
-    _emit(pipeline.speech(data, template=template, fmt=fmt, reference=reference), out_dir, output)
+    _emit(pipeline.speech(data, template=template, fmt=fmt, reference=reference, mapping=mapping),
+          out_dir, output)
 
 
 @main.command()
 @_data_option
 @_report
-def validate(data):
+def validate(data, mapping):
     """Check a data file against the data contract / 校验指标数据文件."""
-    facts = pipeline.load_facts(data)
+    facts = pipeline.load_facts(data, mapping)
     meta = facts["meta"]
     towns = facts["townships"]
     click.echo(f"{data}: OK — {meta['region']} {meta['period_code']}, "
@@ -118,11 +122,11 @@ def _cell(value, digits: int = 1) -> str:
 @_data_option
 @click.option("--json", "as_json", is_flag=True, help="Print all facts as JSON / 以JSON输出全部数据.")
 @_report
-def facts(data, as_json):
+def facts(data, mapping, as_json):
     """Show the derived facts the documents draw on / 查看派生数据."""
     from generator.analysis import jsonable
 
-    result = pipeline.load_facts(data)
+    result = pipeline.load_facts(data, mapping)
     if as_json:
         click.echo(json.dumps(jsonable(result), ensure_ascii=False, indent=2))
         return
@@ -156,9 +160,10 @@ def _width(text: str) -> int:
               show_default=True, help=FORMAT_HELP)
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
 @_report
-def notice(data, out_dir, template, reference, fmt, output):
+def notice(data, mapping, out_dir, template, reference, fmt, output):
     """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
-    _emit(pipeline.notice(data, template=template, fmt=fmt, reference=reference), out_dir, output)
+    _emit(pipeline.notice(data, template=template, fmt=fmt, reference=reference, mapping=mapping),
+          out_dir, output)
 
 
 def _progress(iterable, total):
@@ -185,16 +190,35 @@ def _progress(iterable, total):
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores] / 并行进程数.")
 @_report
-def scorecards(data, out_dir, template, reference, fmt, only, merged, archive, jobs):
+def scorecards(data, mapping, out_dir, template, reference, fmt, only, merged, archive, jobs):
     """Write one scorecard per township / 批量生成乡镇成绩单."""
     from generator import batch
 
     names = only.replace("，", ",").split(",") if only else None
     written = batch.scorecards(data, out_dir, template=template, fmt=fmt, reference=reference,
                                only=names, jobs=jobs, merged=merged, archive=archive,
+                               mapping=mapping,
                                progress=_progress)
     folder = written[0].parent if written else Path(out_dir)
     count = sum(1 for p in written if p.parent == folder)
     click.echo(f"{count} scorecards / 份成绩单 → {folder}")
     for extra in written[count:]:
         click.echo(str(extra))
+
+
+@main.command("import")
+@click.argument("sheet", type=click.Path(dir_okay=False))
+@click.option("--map", "mapping", type=click.Path(dir_okay=False), required=True, help=MAP_HELP)
+@click.option("-o", "--output", default=None,
+              help="Write the YAML to this file instead of standard output / 输出到文件.")
+@_report
+def import_sheet(sheet, mapping, output):
+    """Convert a statistics bureau's .xlsx/.csv into indicators.yaml format / 表格转为指标数据文件."""
+    from generator import spreadsheet
+
+    text = spreadsheet.to_yaml(spreadsheet.import_data(sheet, mapping))
+    if output and output != "-":
+        atomic_write(Path(output), text.encode("utf-8"))
+        click.echo(output)
+    else:
+        click.echo(text, nl=False)

@@ -29,8 +29,20 @@ class Product:
     data: bytes
 
 
-def load_facts(data_path: str | Path) -> dict:
-    return analysis.analyse(dataset.load(data_path))
+def load_dataset(data_path: str | Path, mapping: str | Path | None = None) -> dataset.Dataset:
+    """indicators.yaml, or a statistics bureau's spreadsheet read through a mapping file."""
+    if mapping:
+        from generator import spreadsheet  # openpyxl only when a sheet is read
+
+        return spreadsheet.load_dataset(data_path, mapping)
+    if Path(data_path).suffix.lower() in (".xlsx", ".xlsm", ".csv"):
+        raise DataError("a spreadsheet needs a mapping file: add --map mapping.yaml",
+                        "读取表格需要映射文件：请加上 --map mapping.yaml", file=str(data_path))
+    return dataset.load(data_path)
+
+
+def load_facts(data_path: str | Path, mapping: str | Path | None = None) -> dict:
+    return analysis.analyse(load_dataset(data_path, mapping))
 
 
 def make_document(context: dict, template: str) -> Document:
@@ -57,8 +69,8 @@ def encode(doc: Document, fmt: str, reference: str | Path | None = None) -> byte
 
 
 def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
-           reference: str | Path | None = None) -> Product:
-    facts = load_facts(data_path)
+           reference: str | Path | None = None, mapping: str | Path | None = None) -> Product:
+    facts = load_facts(data_path, mapping)
     doc = make_document(templating.escape_facts(facts), template or DEFAULT_TEMPLATES["speech"])
     meta = facts["meta"]
     return Product(output_name(meta["region"], meta["period_code"], LABELS["speech"], fmt),
@@ -66,8 +78,8 @@ def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "do
 
 
 def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
-           reference: str | Path | None = None) -> Product:
-    facts = load_facts(data_path)
+           reference: str | Path | None = None, mapping: str | Path | None = None) -> Product:
+    facts = load_facts(data_path, mapping)
     if not facts["townships"]:
         raise DataError("a notice needs township data: the file has no townships.units",
                         "生成通报需要乡镇数据：文件中没有 townships.units",

@@ -396,3 +396,37 @@ def test_unknown_indicator_and_missing_base(tmp_path):
         import_data(path, tmp_path / "map.yaml")
     assert (caught.value.line, caught.value.key) == (1, "base")
     assert caught.value.en == f"base file not found: {tmp_path / 'missing.yaml'}"
+
+
+# ---------------------------------------------------------------- the CLI
+
+
+def test_cli_import_writes_reviewable_yaml(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    out = tmp_path / "imported.yaml"
+    result = CliRunner().invoke(main, ["import", str(EXAMPLES / "townships_2024Q2.xlsx"),
+                                       "--map", str(EXAMPLES / "mapping.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert len(data["townships"]["units"]) == 15
+    check = CliRunner().invoke(main, ["validate", "--data", str(out)])
+    assert check.exit_code == 0 and "15 townships" in check.stdout
+
+
+def test_cli_reads_a_sheet_directly_with_a_mapping(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    sheet = str(EXAMPLES / "townships_2024Q2.csv")
+    result = CliRunner().invoke(main, ["notice", "--data", sheet, "--map",
+                                       str(EXAMPLES / "mapping_csv.yaml"), "--format", "md",
+                                       "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert "| 1 |" in result.stdout
+    bare = CliRunner().invoke(main, ["notice", "--data", sheet, "--out", str(tmp_path)])
+    assert bare.exit_code == 2
+    assert "--map" in bare.stderr and not any(tmp_path.iterdir())
