@@ -8,7 +8,10 @@ printing an empty string.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
 import traceback
 from pathlib import Path
 
@@ -46,11 +49,29 @@ def unescape_markdown(text: str) -> str:
 MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "kind"})
 
 
+class FrozenDict(dict):
+    """A read-only dict: one template cannot change the facts the next one reads.
+
+    A batch renders hundreds of scorecards from one shared context, so a
+    template's `{% do facts.clear() %}` must fail instead of emptying it.
+    """
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("the facts are read-only in templates")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self):  # pickling must not go through __setitem__
+        return (FrozenDict, (dict(self),))
+
+
 def escape_facts(value, _memo: dict | None = None):
-    """Facts with every printable string Markdown-escaped; shared sub-objects stay shared.
+    """Facts, read-only, with every printable string Markdown-escaped.
 
     Escaping the data (not the output) keeps template text and macro results,
-    which are already markup, from being escaped twice.
+    which are already markup, from being escaped twice. Lists become tuples
+    and dicts FrozenDicts; shared sub-objects stay shared.
     """
     memo = {} if _memo is None else _memo
     if isinstance(value, str):
@@ -59,12 +80,10 @@ def escape_facts(value, _memo: dict | None = None):
         key = id(value)
         if key not in memo:
             if isinstance(value, dict):
-                memo[key] = out = {}
-                out.update((k, v if k in MACHINE_KEYS else escape_facts(v, memo))
-                           for k, v in value.items())
+                memo[key] = FrozenDict((k, v if k in MACHINE_KEYS else escape_facts(v, memo))
+                                       for k, v in value.items())
             else:
-                memo[key] = out = []
-                out.extend(escape_facts(v, memo) for v in value)
+                memo[key] = tuple(escape_facts(v, memo) for v in value)
         return memo[key]
     return value
 
@@ -109,9 +128,61 @@ def resolve(template: str) -> tuple[Path, str]:
         key="--template")
 
 
+# Bounds on what one template may ask of the machine. A shared template is
+# code from someone else: it must not exhaust memory or loop for minutes.
+MAX_SEQUENCE = 1_000_000  # characters or items a `*` may build
+MAX_EXPONENT = 1_000
+RENDER_SECONDS = 10.0
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox (no Python internals, no unsafe calls) plus size bounds on * and **."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+                raise jinja2.exceptions.SecurityError(f"exponent {right} is too large")
+        elif operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
+                        and len(seq) * n > MAX_SEQUENCE:
+                    raise jinja2.exceptions.SecurityError(
+                        f"repeating a sequence {n} times exceeds {MAX_SEQUENCE} items")
+        return super().call_binop(context, operator, left, right)
+
+
+class RenderTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt a render that runs too long (a loop of loops in a shared template).
+
+    SIGALRM only reaches the main thread, where the CLI and the batch workers
+    render; elsewhere (a caller's thread) no bound is set rather than none working.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise RenderTimeout(f"the template ran longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def make_environment(folder: Path) -> SandboxedEnvironment:
     loader = jinja2.FileSystemLoader([str(folder)] + [str(d) for d in template_dirs()])
-    env = SandboxedEnvironment(
+    env = BoundedSandbox(
         loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
         autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
@@ -155,9 +226,15 @@ def render(template: jinja2.Template, context: dict) -> str:
     county's facts once and renders hundreds of scorecards from them.
     """
     try:
-        return template.render(context)
+        with _time_limit(RENDER_SECONDS):
+            return template.render(context)
     except TemplateError:
         raise
+    except RenderTimeout as exc:
+        file, line = _template_frame(exc)
+        raise TemplateError(f"{exc}; is there a runaway loop?",
+                            f"模板运行超过{RENDER_SECONDS:g}秒，可能存在死循环",
+                            file=file or template.filename, line=line) from None
     except jinja2.UndefinedError as exc:
         file, line = _template_frame(exc)
         raise TemplateError(f"the template uses something the facts do not have: {exc.message}",
@@ -168,8 +245,8 @@ def render(template: jinja2.Template, context: dict) -> str:
         raise TemplateError(f"the template tried something unsafe: {exc}",
                             f"模板试图执行不安全的操作：{exc}",
                             file=file or template.filename, line=line) from None
-    except (ValueError, TypeError, ArithmeticError, RecursionError, KeyError,
-            jinja2.TemplateError) as exc:
+    except (ValueError, TypeError, ArithmeticError, RecursionError, KeyError, LookupError,
+            AttributeError, MemoryError, jinja2.TemplateError) as exc:
         file, line = _template_frame(exc)
         raise TemplateError(f"the template failed: {exc}", f"模板出错：{exc}",
                             file=file or template.filename, line=line) from None
