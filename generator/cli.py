@@ -15,7 +15,7 @@ import click
 
 from generator import pipeline
 from generator.errors import INTERNAL_ERROR, SpeechgenError
-from generator.output import atomic_write
+from generator.output import write_output
 
 DATA_HELP = "Indicator data: YAML, or .xlsx/.csv with --map / 指标数据文件（YAML，或配合 --map 的表格）."
 MAP_HELP = "Mapping that says how to read a spreadsheet / 表格映射文件 (YAML)."
@@ -60,14 +60,20 @@ def _data_option(func):
                         show_default=True, help=DATA_HELP)(func)
 
 
-def _emit(product: pipeline.Product, out_dir: str, output: str | None) -> None:
+def _emit(product: pipeline.Product, out_dir: str, output: str | None, force: bool) -> None:
     if output == "-":
         sys.stdout.buffer.write(product.data)
         sys.stdout.buffer.flush()
         return
     path = Path(output) if output else Path(out_dir) / product.name
-    atomic_write(path, product.data)
+    write_output(path, product.data, force=force)
     click.echo(str(path))
+
+
+def _force_option(func):
+    return click.option("--force", is_flag=True,
+                        help="Overwrite files edited since they were generated / "
+                             "覆盖生成后被修改过的文件.")(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,11 +96,12 @@ def main(debug: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(pipeline.FORMATS), default="docx",
               show_default=True, help=FORMAT_HELP)
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
+@_force_option
 @_report
-def speech(data, mapping, out_dir, template, reference, fmt, output):
+def speech(data, mapping, out_dir, template, reference, fmt, output, force):
     """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
     _emit(pipeline.speech(data, template=template, fmt=fmt, reference=reference, mapping=mapping),
-          out_dir, output)
+          out_dir, output, force)
 
 
 @main.command()
@@ -159,11 +166,12 @@ def _width(text: str) -> int:
 @click.option("--format", "fmt", type=click.Choice(pipeline.FORMATS), default="docx",
               show_default=True, help=FORMAT_HELP)
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
+@_force_option
 @_report
-def notice(data, mapping, out_dir, template, reference, fmt, output):
+def notice(data, mapping, out_dir, template, reference, fmt, output, force):
     """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
     _emit(pipeline.notice(data, template=template, fmt=fmt, reference=reference, mapping=mapping),
-          out_dir, output)
+          out_dir, output, force)
 
 
 def _progress(iterable, total):
@@ -211,14 +219,15 @@ def scorecards(data, mapping, out_dir, template, reference, fmt, only, merged, a
 @click.option("--map", "mapping", type=click.Path(dir_okay=False), required=True, help=MAP_HELP)
 @click.option("-o", "--output", default=None,
               help="Write the YAML to this file instead of standard output / 输出到文件.")
+@_force_option
 @_report
-def import_sheet(sheet, mapping, output):
+def import_sheet(sheet, mapping, output, force):
     """Convert a statistics bureau's .xlsx/.csv into indicators.yaml format / 表格转为指标数据文件."""
     from generator import spreadsheet
 
     text = spreadsheet.to_yaml(spreadsheet.import_data(sheet, mapping))
     if output and output != "-":
-        atomic_write(Path(output), text.encode("utf-8"))
+        write_output(Path(output), text.encode("utf-8"), force=force)
         click.echo(output)
     else:
         click.echo(text, nl=False)
