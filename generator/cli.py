@@ -56,7 +56,8 @@ def _report(func):
 def _data_option(func):
     func = click.option("--map", "mapping", type=click.Path(dir_okay=False), default=None,
                         help=MAP_HELP)(func)
-    return click.option("--data", "data", type=click.Path(dir_okay=False), default="indicators.yaml",
+    # A plain string: the loader explains a missing file or a folder in both languages.
+    return click.option("--data", "data", default="indicators.yaml",
                         show_default=True, help=DATA_HELP)(func)
 
 
@@ -68,6 +69,18 @@ def _emit(product: pipeline.Product, out_dir: str, output: str | None, force: bo
     path = Path(output) if output else Path(out_dir) / product.name
     write_output(path, product.data, force=force)
     click.echo(str(path))
+
+
+def _check_format(ctx, param, value):
+    if value not in pipeline.FORMATS:
+        raise click.BadParameter(f"{value!r}: expected one of {', '.join(pipeline.FORMATS)} / "
+                                 f"输出格式应为 {'、'.join(pipeline.FORMATS)} 之一")
+    return value
+
+
+def _format_option(func):
+    return click.option("--format", "fmt", default="docx", show_default=True,
+                        callback=_check_format, help=FORMAT_HELP)(func)
 
 
 def _force_option(func):
@@ -93,8 +106,7 @@ def main(debug: bool) -> None:
 @click.option("--template", default=None, help=TEMPLATE_HELP + " [default: quarterly_speech]")
 @click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
               help=REFERENCE_HELP)
-@click.option("--format", "fmt", type=click.Choice(pipeline.FORMATS), default="docx",
-              show_default=True, help=FORMAT_HELP)
+@_format_option
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
 @_force_option
 @_report
@@ -163,8 +175,7 @@ def _width(text: str) -> int:
 @click.option("--template", default=None, help=TEMPLATE_HELP + " [default: quarterly_notice]")
 @click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
               help=REFERENCE_HELP)
-@click.option("--format", "fmt", type=click.Choice(pipeline.FORMATS), default="docx",
-              show_default=True, help=FORMAT_HELP)
+@_format_option
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
 @_force_option
 @_report
@@ -189,8 +200,7 @@ def _progress(iterable, total):
 @click.option("--template", default=None, help=TEMPLATE_HELP + " [default: township_scorecard]")
 @click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
               help=REFERENCE_HELP)
-@click.option("--format", "fmt", type=click.Choice(pipeline.FORMATS), default="docx",
-              show_default=True, help=FORMAT_HELP)
+@_format_option
 @click.option("--only", default=None,
               help="Comma-separated township names / 只生成指定乡镇，逗号分隔，如 东山镇,西河乡.")
 @click.option("--merged", is_flag=True, help="Also write one merged volume / 另生成汇编本（每乡镇一页）.")

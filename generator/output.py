@@ -53,10 +53,23 @@ def _default_mode() -> int:
 _MODE = _default_mode()
 
 
+def make_folder(folder: Path) -> None:
+    """Create an output folder, or say plainly why it cannot be one."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError("this is a file, not a folder: choose another --out",
+                          "这是一个文件，不是文件夹：请换一个 --out 目录",
+                          file=str(folder)) from None
+    except PermissionError:
+        raise OutputError("no permission to create or write this folder",
+                          "没有权限创建或写入该文件夹", file=str(folder)) from None
+
+
 def atomic_write(path: Path, data: bytes) -> Path:
     """Write bytes so that the file is either the old one or the complete new one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".~", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -282,8 +282,7 @@ def _read_grid(path: Path, sheet: str | int) -> _Grid:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}",
-                        f"无法读取文件：{exc.strerror or exc}", file=source) from None
+        raise yaml_source.unreadable(exc, source) from None
     if not raw.strip():
         raise DataError("the file is empty", "文件为空", file=source)
     if raw.startswith(_OLE_MAGIC):

@@ -194,6 +194,20 @@ def make_environment(folder: Path) -> SandboxedEnvironment:
 _ENVS: dict[Path, SandboxedEnvironment] = {}
 
 
+def _not_utf8(path: Path) -> TemplateError:
+    raw = path.read_bytes()
+    try:
+        raw.decode("gb18030")
+        gbk = True
+    except UnicodeDecodeError:
+        gbk = False
+    if gbk:
+        return TemplateError("the template is GBK-encoded; save it as UTF-8",
+                             "模板文件是GBK编码，请另存为UTF-8", file=str(path))
+    return TemplateError("the template is not UTF-8 text; save it as UTF-8",
+                         "模板文件不是UTF-8编码的文本，请另存为UTF-8", file=str(path))
+
+
 def load_template(template: str) -> jinja2.Template:
     """Compile a template once per process (batch runs render it many times)."""
     folder, name = resolve(template)
@@ -202,6 +216,8 @@ def load_template(template: str) -> jinja2.Template:
         env = _ENVS[folder] = make_environment(folder)
     try:
         return env.get_template(name)
+    except UnicodeDecodeError:
+        raise _not_utf8(folder / name) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}",
                             f"模板语法错误：{exc.message}",
