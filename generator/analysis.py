@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from generator import racing
+from generator import racing, zh
 from generator.dataset import Dataset, Indicator, ProblemList, Project, Rules
 
 CARDS = ("党建", "经济", "平安", "改革", "创新", "生态", "文化", "民生")
@@ -35,6 +35,15 @@ def _r(x: float | None) -> float | None:
 
 def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else _r(a - b)
+
+
+def printed_points(x: float | None) -> float | None:
+    """A difference in 个百分点 as the documents print it (one decimal, half-up).
+
+    On schedule or not, target met or not, is decided on this figure, so a
+    document can never say 落后序时进度0.0个百分点 or 差0.0个百分点.
+    """
+    return None if x is None else float(zh.number(x, 1))
 
 
 def _good(delta: float | None, better: str) -> bool | None:
@@ -61,14 +70,10 @@ def schedule_status(value: float | None, target: float | None, schedule: float,
     if value is None or target is None or target == 0:
         return {"completion": None, "on_schedule": None, "schedule_gap": None}
     completion = _r(value / target)
-    if better == "lower":
-        on = completion <= schedule
-        gap = _r((completion - schedule) * 100)
-    else:
-        on = completion >= schedule
-        gap = _r((schedule - completion) * 100)
+    behind = completion - schedule if better == "lower" else schedule - completion
     # schedule_gap: 个百分点 behind schedule; negative means ahead of it
-    return {"completion": completion, "on_schedule": on, "schedule_gap": gap}
+    gap = printed_points(behind * 100)
+    return {"completion": completion, "on_schedule": gap <= 0, "schedule_gap": gap}
 
 
 def rate_target_status(value: float | None, target: float | None, better: str) -> dict:
@@ -78,7 +83,7 @@ def rate_target_status(value: float | None, target: float | None, better: str) -
     """
     if value is None or target is None:
         return {"completion": None, "on_schedule": None, "schedule_gap": None}
-    short = _r(target - value) if better == "higher" else _r(value - target)
+    short = printed_points(target - value if better == "higher" else value - target)
     return {"completion": None, "on_schedule": short <= 0, "schedule_gap": short}
 
 
@@ -102,7 +107,7 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
     rank_move = None if ind.rank is None or prev.rank is None else prev.rank - ind.rank
     growth_change = _diff(ind.growth, prev.growth)
     value_change = _diff(ind.value, prev.value) if ind.is_rate else None
-    target_growth_gap = _diff(ind.growth, ind.target.growth)
+    target_growth_gap = printed_points(_diff(ind.growth, ind.target.growth))
     if ind.is_rate:
         sched = rate_target_status(ind.value, ind.target.value, ind.better)
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from generator import zh
 from generator.dataset import Scoring, Township, TownshipIndicator, Townships
 from generator.errors import DataError
 
@@ -48,20 +49,20 @@ def score_completion(ind: TownshipIndicator, value: float | None, target: float 
     if ratio is None:
         return {"assessed": False, "completion": None, "score": None,
                 "on_schedule": None, "schedule_gap": None}
+    # 个百分点 behind schedule (negative = ahead), decided as printed: one decimal
     if completion is None:  # value missing: scored as nothing done
-        on_schedule, gap = False, round(schedule * 100, 4)
+        gap = schedule * 100
     elif ind.better == "lower":
-        on_schedule = completion <= schedule
-        gap = round((completion - schedule) * 100, 4)
+        gap = (completion - schedule) * 100
     else:
-        on_schedule = completion >= schedule
-        gap = round((schedule - completion) * 100, 4)
+        gap = (schedule - completion) * 100
+    gap = float(zh.number(gap, 1))
+    on_schedule = completion is not None and gap <= 0
     return {
         "assessed": True,
         "completion": None if completion is None else round(completion, 6),
         "score": round(ind.weight * ratio, 6),
         "on_schedule": on_schedule,
-        # 个百分点 behind schedule (negative = ahead)
         "schedule_gap": gap,
     }
 
