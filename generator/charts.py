@@ -44,7 +44,8 @@ def score_chart(names: list[str], scores: list[float], title: str = "") -> bytes
         try:
             y = list(range(len(names)))[::-1]
             ax.barh(y, scores, color=BAR_COLOR, height=0.6)
-            ax.set_yticks(y, labels=names)
+            # matplotlib reads $…$ as math text: a township named A$B$ must stay text
+            ax.set_yticks(y, labels=[n.replace("$", r"\$") for n in names])
             ax.set_xlabel("综合得分")
             for yi, score in zip(y, scores):
                 ax.text(score, yi, f" {score:.2f}", va="center", fontsize=8)

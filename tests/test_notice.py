@@ -143,3 +143,11 @@ def test_libreoffice_opens_the_notice(tmp_path, notice):
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
                     str(path)], check=True, capture_output=True, timeout=120)
     assert (tmp_path / (path.stem + ".pdf")).stat().st_size > 10_000
+
+
+def test_chart_labels_are_text_even_with_dollar_signs():
+    from generator.charts import score_chart
+
+    png = score_chart(["A$B$", "$x_$", "东山镇"], [90.0, 80.5, 70.25])
+    assert png.startswith(b"\x89PNG")
+    assert png == score_chart(["A$B$", "$x_$", "东山镇"], [90.0, 80.5, 70.25])  # deterministic
