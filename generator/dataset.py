@@ -14,14 +14,15 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, ValidationError
-
-from generator import yaml_source
+from generator import schema_check, yaml_source
 from generator.errors import DataError
 from generator.period import Period, parse_period
 from generator.yaml_source import KeyPath, Lines, key_path, line_of
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain invalid data
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,13 @@ class TownshipIndicator:
     better: str = "higher"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per township and indicator: keep it small
 class TownshipValue:
     value: float | None = None
     target: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Township:
     name: str
     previous_rank: int | None
@@ -230,14 +231,25 @@ class InvalidDataError(DataError):
 
 def load(path: str | Path) -> Dataset:
     """Load and validate an indicators.yaml file; DataError names file, line and key."""
-    data, lines = yaml_source.load_file(path)
-    return _dataset(data, lines, str(path))
+    return load_text(yaml_source.read_file(path), str(path))
 
 
 def load_text(text: str, source: str) -> Dataset:
     """Load YAML text as if it were the file `source` (tests, Excel/CSV import)."""
+    # Valid data goes the quick way: no line positions, no jsonschema. Anything
+    # else goes the careful way, which finds every problem and names its line.
+    data = yaml_source.quick_load(text)
+    if data is not None:
+        plain = _json_like(data)
+        if _certainly_valid(plain):
+            return _build(plain, source)
     data, lines = yaml_source.parse_text(text, source)
     return _dataset(data, lines, source)
+
+
+def _certainly_valid(plain: dict[str, Any]) -> bool:
+    check = _quick_schema_check()
+    return check is not None and check(plain) and not _contract_problems(plain, {})
 
 
 def _dataset(data: dict[str, Any], lines: Lines, source: str) -> Dataset:
@@ -254,13 +266,20 @@ def _where(source: str, problem: Problem) -> str:
 
 
 def _json_like(value: Any) -> Any:
-    """YAML dates → ISO text so JSON Schema can check them; the builder parses them back."""
+    """YAML dates → ISO text so JSON Schema can check them; the builder parses them back.
+
+    A mapping or list without dates is returned as it is: thousands of township
+    values need no copy.
+    """
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     if isinstance(value, dict):
-        return {key: _json_like(item) for key, item in value.items()}
+        changed = {key: new for key, item in value.items()
+                   if (new := _json_like(item)) is not item}
+        return {**value, **changed} if changed else value
     if isinstance(value, list):
-        return [_json_like(item) for item in value]
+        items = [_json_like(item) for item in value]
+        return items if any(new is not old for new, old in zip(items, value)) else value
     return value
 
 
@@ -278,9 +297,20 @@ _TYPE_WORDS = {
 
 
 @lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _quick_schema_check() -> schema_check.Check | None:
+    return schema_check.compile_schema(_schema())
+
+
+@lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def _schema_problems(data: dict[str, Any], lines: Lines) -> list[Problem]:
@@ -369,15 +399,16 @@ class _Findings:
     def add(self, path: KeyPath, en: str, zh: str) -> None:
         self.problems.append(Problem(line_of(path, self.lines), key_path(path), en, zh))
 
-    def rank(self, path: KeyPath, rank: int | None, size: int, size_key: str) -> None:
+    def rank(self, path: KeyPath, rank: int | None, size: int, size_key: str,
+             size_key_zh: str | None = None) -> None:
         if rank is not None and not 1 <= rank <= size:
             self.add(path, f"expected a rank from 1 to {size} ({size_key}), got {rank}",
-                     f"位次应在1到{size}之间（{size_key}为{size}），实际为{rank}")
+                     f"位次应在1到{size}之间（{size_key_zh or size_key}为{size}），实际为{rank}")
 
 
 def _contract_problems(data: dict[str, Any], lines: Lines) -> list[Problem]:
     found = _Findings(lines)
-    _check_finite(data, (), found)
+    _check_values(data, (), found)
     meta = data["meta"]
     if parse_period(meta["period"]) is None:
         found.add(("meta", "period"), f"expected a period such as 2024-Q2, got {meta['period']}",
@@ -422,7 +453,8 @@ def _check_townships(townships: dict[str, Any], found: _Findings) -> None:
             found.add(path + ("name",), f'duplicate township name "{name}" (first at line {first})',
                       f'乡镇名称"{name}"重复（第{first}行已出现）')
         first_seen.setdefault(name, index)
-        found.rank(path + ("previous_rank",), unit.get("previous_rank"), len(units), "number of townships")
+        found.rank(path + ("previous_rank",), unit.get("previous_rank"), len(units), "number of townships",
+                   "乡镇个数")
         for ind_id in unit["values"]:
             if ind_id not in townships["indicators"]:
                 found.add(path + ("values", ind_id),
@@ -436,16 +468,21 @@ def _check_townships(townships: dict[str, Any], found: _Findings) -> None:
                   f"各档位次占比应从A到E逐档递增且最后一档为1.0，实际为{'、'.join(map(str, bounds))}")
 
 
-def _check_finite(value: Any, path: KeyPath, found: _Findings) -> None:
-    """YAML allows .nan and .inf; a reader must never see them."""
+def _check_values(value: Any, path: KeyPath, found: _Findings) -> None:
+    """YAML allows .nan and .inf, and "  " or a line break passes as text; a reader must never see them."""
     if isinstance(value, float) and not math.isfinite(value):
         found.add(path, f"expected a finite number, got {value}", f"应为有限的数值，实际为{value}")
+    elif isinstance(value, str) and value and not value.strip():
+        found.add(path, "expected text, got only spaces", "应为文字，实际只有空格")
+    elif isinstance(value, str) and ("\n" in value.strip() or "\r" in value.strip()):
+        # Names and sentences are one line; a break would split a heading or a table row.
+        found.add(path, "expected one line of text, got a line break inside it", "应为一行文字，中间不能换行")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_finite(item, path + (key,), found)
+            _check_values(item, path + (key,), found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _check_finite(item, path + (index,), found)
+            _check_values(item, path + (index,), found)
 
 
 def _task_indicator(item: dict[str, Any]) -> str | None:

@@ -13,6 +13,7 @@ match the data exactly.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,11 @@ def line_of(path: KeyPath, lines: Lines) -> int:
 
 def load_file(path: str | Path) -> tuple[Any, Lines]:
     """Read, decode and parse a YAML file; (data, lines) or DataError."""
+    return parse_text(read_file(path), str(path))
+
+
+def read_file(path: str | Path) -> str:
+    """The text of a data file, or DataError (missing, too large, not UTF-8)."""
     source = str(path)
     file = Path(path)
     try:
@@ -59,9 +65,21 @@ def load_file(path: str | Path) -> tuple[Any, Lines]:
         _check_size(size, source)
         raw = file.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}",
-                        f"无法读取文件：{exc.strerror or exc}", file=source) from exc
-    return parse_text(decode(raw, source), source)
+        raise unreadable(exc, source) from exc
+    return decode(raw, source)
+
+
+def unreadable(exc: OSError, source: str) -> DataError:
+    """A file that cannot be opened, said in both languages (strerror is English only)."""
+    if isinstance(exc, FileNotFoundError):
+        en, zh = "there is no such file", "文件不存在"
+    elif isinstance(exc, IsADirectoryError):
+        en, zh = "it is a folder, not a file", "这是文件夹，不是文件"
+    elif isinstance(exc, PermissionError):
+        en, zh = "permission denied", "没有读取权限"
+    else:
+        en = zh = str(exc.strerror or exc)
+    return DataError(f"cannot read the file: {en}", f"无法读取文件：{zh}", file=source)
 
 
 def decode(raw: bytes, source: str) -> str:
@@ -117,6 +135,120 @@ def parse_text(text: str, source: str) -> tuple[Any, Lines]:
                         f"顶层应为键值映射（meta:、indicators: 等），实际为{got_zh}",
                         file=source, line=1)
     return data, lines
+
+
+# ------------------------------------------------------------------ quick path
+# Walking the node tree costs seconds and hundreds of megabytes for a county
+# of thousands of townships, and the lines it records only serve error
+# messages. quick_load reads libyaml's event stream into plain data directly,
+# without positions. It answers None whenever the careful loader below might
+# see the file differently (aliases, anchors, tags, merge keys, duplicate
+# keys, several documents, tabs, unusual line breaks, control characters,
+# directives, "?" which libyaml allows inside [a, b] and PyYAML does not, or no
+# libyaml): the caller then parses carefully, which gives the exact message
+# and line.
+
+_QUICK_UNSURE = re.compile("[\t?\x85\u2028\u2029\ufeff]|^%", re.MULTILINE)
+_QUICK_TAGS = frozenset({"tag:yaml.org,2002:" + t
+                         for t in ("str", "int", "float", "bool", "null", "timestamp")})
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class _Unsure(Exception):
+    pass
+
+
+def quick_load(text: str) -> dict[str, Any] | None:
+    """The data of a plain YAML mapping, as the careful loader would build it; None when unsure."""
+    text = text.removeprefix("\ufeff")
+    if not _quick_candidate(text):
+        return None
+    parser = yaml.cyaml.CParser(text)
+    try:
+        data = _from_events(parser)
+    except (_Unsure, yaml.YAMLError, ValueError, OverflowError):
+        return None
+    finally:
+        parser.dispose()
+    return data if isinstance(data, dict) else None
+
+
+def _quick_candidate(text: str) -> bool:
+    if not getattr(yaml, "__with_libyaml__", False):
+        return False
+    if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return False  # too large: the careful loader says so
+    return not (_QUICK_UNSURE.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text))
+
+
+_EXPECT_KEY = object()  # a mapping's next scalar is a key
+
+
+def _from_events(parser: Any) -> Any:
+    # Classes and methods are bound to locals: this loop runs once per YAML event.
+    scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    skipped = (yaml.StreamStartEvent, yaml.DocumentEndEvent)
+    get_event = parser.get_event
+    root = None
+    stack: list[dict | list] = []  # open containers, innermost last
+    keys: list[Any] = []  # per open mapping: the key awaiting its value, or _EXPECT_KEY
+    documents = values = 0
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar or kind is mapping or kind is sequence:
+            if event.anchor is not None or event.tag not in (None, "!"):
+                raise _Unsure
+            if stack and keys[-1] is _EXPECT_KEY:
+                if kind is not scalar or event.value in stack[-1] \
+                        or (event.value == "<<" and event.implicit[0]):
+                    raise _Unsure  # a list or mapping as key, a repeated key, a merge
+                keys[-1] = event.value  # keys stay the text the user typed
+                continue
+            values += 1
+            if values > MAX_VALUES:
+                raise _Unsure
+            if kind is scalar:
+                value = _scalar(event)
+            else:
+                value = {} if kind is mapping else []
+            if not stack:
+                root = value
+            elif keys[-1] is not None:  # in a mapping
+                stack[-1][keys[-1]] = value
+                keys[-1] = _EXPECT_KEY
+            else:
+                stack[-1].append(value)
+            if kind is not scalar:
+                stack.append(value)
+                keys.append(_EXPECT_KEY if kind is mapping else None)
+        elif kind in ends:
+            stack.pop()
+            keys.pop()
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Unsure
+        elif kind is yaml.StreamEndEvent:
+            return root
+        elif kind not in skipped:
+            raise _Unsure  # an alias
+
+
+_DECIMAL = re.compile(r"[1-9][0-9]{0,17}\Z")  # what YAML 1.1 reads as a plain int, quickly
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    if event.implicit[0] and _DECIMAL.match(event.value):
+        return int(event.value)
+    tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == "tag:yaml.org,2002:str":
+        return event.value
+    if tag not in _QUICK_TAGS:
+        raise _Unsure
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
 
 
 class PositionLoader(yaml.SafeLoader):
@@ -234,6 +366,9 @@ def _plain_yaml_error(exc: yaml.MarkedYAMLError, text: str, source: str) -> Data
         zh = "此处不应出现冒号：请检查缩进，或给含有\": \"的文字加引号"
     elif "block end" in problem or "expected key" in problem or "expected ':'" in problem:
         en, zh = "the indentation does not line up with the lines above", "缩进与上文不一致"
+    elif "another document" in problem:
+        en = 'a second YAML document starts here (a "---" line); keep one document per file'
+        zh = '此处开始了第二个YAML文档（"---"分隔行），一个文件只能有一个文档'
     elif "flow" in context:
         en, zh = "a [list] or {mapping} is not closed or not separated by commas", "[列表]或{映射}没有闭合或缺少逗号"
     else:
