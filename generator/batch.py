@@ -1,9 +1,10 @@
 """Township scorecards in batch: one document per township, over all cores.
 
 Each worker process loads the template and the reference document once, then
-renders and writes its share of townships itself, so only file names travel
-between processes. The whole set is written into a hidden staging folder and
-moved into place at the end: an interrupted run leaves the previous set intact.
+renders and writes its share of townships itself, so only indexes travel
+between processes (and, for a merged volume, the documents coming back). The whole set is written into a hidden staging folder,
+synced to disk once, and moved into place at the end: an interrupted run
+leaves the previous set intact.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import jinja2
 
 from generator import pipeline, templating
 from generator.errors import DataError, OutputError
@@ -32,9 +35,11 @@ class Job:
     template: str
     fmt: str
     reference: str | None
+    keep: bool = False  # send each document back, for the merged volume
 
 
 _JOB: Job | None = None
+_LOADED: tuple[Job, jinja2.Template] | None = None
 
 
 def _init_worker(job: Job) -> None:
@@ -42,16 +47,27 @@ def _init_worker(job: Job) -> None:
     _JOB = job
 
 
+def _template(job: Job) -> jinja2.Template:
+    """The job's template, looked up once per process (a lookup stats the template folders)."""
+    global _LOADED
+    if _LOADED is None or _LOADED[0] is not job:
+        _LOADED = (job, templating.load_template(job.template))
+    return _LOADED[1]
+
+
 def _render_one(job: Job, index: int) -> Document:
     town = job.context["townships"]["units"][index]
-    return pipeline.make_document({**job.context, "town": town}, job.template)
+    return pipeline.make_document({**job.context, "town": town}, _template(job))
 
 
-def _write_one(args: tuple[int, str]) -> str:
+def _write_one(args: tuple[int, str]) -> tuple[int, Document | None]:
     index, path = args
     doc = _render_one(_JOB, index)
-    atomic_write(Path(path), pipeline.encode(doc, _JOB.fmt, _JOB.reference))
-    return path
+    # The staging folder is private until it is swapped in, and synced as a whole
+    # before that (_sync): no temporary name and no fsync per file.
+    with open(path, "wb") as fh:
+        fh.write(pipeline.encode(doc, _JOB.fmt, _JOB.reference))
+    return index, doc if _JOB.keep else None
 
 
 def file_names(names: Iterable[str], ext: str) -> list[str]:
@@ -97,7 +113,7 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
                         "生成成绩单需要乡镇数据：文件中没有 townships.units",
                         file=str(data_path), key="townships")
     job = Job(templating.escape_facts(facts), template or pipeline.DEFAULT_TEMPLATES["scorecard"],
-              fmt, str(reference) if reference else None)
+              fmt, str(reference) if reference else None, keep=merged)
     units = facts["townships"]["units"]
     chosen = select(units, only)
     names = file_names((units[i]["name"] for i in chosen), fmt)
@@ -115,14 +131,15 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".part"))
     try:
         tasks = [(i, str(staging / n)) for i, n in zip(chosen, names)]
-        _run(job, tasks, jobs, progress)
+        kept = _run(job, tasks, jobs, progress)
+        _sync(staging, names)
         _replace_folder(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     written = [folder / n for n in names]
     if merged:
-        volume = merged_volume(job, chosen)
+        volume = merged_volume(job, [kept[i] for i in chosen])
         written.append(atomic_write(out_dir / f"{stem}汇编.{fmt}",
                                     pipeline.encode(volume, fmt, job.reference)))
     if archive:
@@ -131,23 +148,41 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
 
 
 def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
-         progress: Callable[[Iterable, int], Iterable] | None) -> None:
+         progress: Callable[[Iterable, int], Iterable] | None) -> dict[int, Document]:
+    """Write every task's file; the documents by township index when job.keep."""
     jobs = jobs or os.cpu_count() or 1
     track = progress or (lambda it, total: it)
     if jobs == 1 or len(tasks) < 8:
         _init_worker(job)
-        for _ in track(map(_write_one, tasks), len(tasks)):
-            pass
-        return
+        return _collect(track(map(_write_one, tasks), len(tasks)))
     import multiprocessing
 
     # fork shares the already-imported modules and facts; spawn would re-import everything
     method = "fork" if sys.platform != "win32" else "spawn"
     ctx = multiprocessing.get_context(method)
-    chunk = max(1, min(32, len(tasks) // (jobs * 4)))
+    # Small chunks: at the end no worker waits long for another's last chunk.
+    chunk = max(1, min(8, len(tasks) // (jobs * 4)))
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
-        for _ in track(pool.imap_unordered(_write_one, tasks, chunksize=chunk), len(tasks)):
-            pass
+        return _collect(track(pool.imap_unordered(_write_one, tasks, chunksize=chunk),
+                              len(tasks)))
+
+
+def _collect(results: Iterable[tuple[int, Document | None]]) -> dict[int, Document]:
+    return {index: doc for index, doc in results if doc is not None}
+
+
+def _sync(folder: Path, names: list[str]) -> None:
+    """Put the finished set on disk before it replaces the previous one.
+
+    One os.sync for the whole set: an fsync per file cost a batch of 500
+    scorecards about 0.3 s. Windows has no os.sync, so there each file is synced.
+    """
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for name in names:
+        with open(folder / name, "rb+") as fh:
+            os.fsync(fh.fileno())
 
 
 def _replace_folder(staging: Path, folder: Path) -> None:
@@ -162,12 +197,14 @@ def _replace_folder(staging: Path, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def merged_volume(job: Job, chosen: list[int]) -> Document:
-    """All scorecards in one document, a page each, built as one body (linear in the count)."""
+def merged_volume(job: Job, docs: list[Document]) -> Document:
+    """All scorecards in one document, a page each, built as one body (linear in the count).
+
+    The documents are those the workers rendered for the single files.
+    """
     blocks = []
     meta = DocMeta()
-    for n, index in enumerate(chosen):
-        doc = _render_one(job, index)
+    for n, doc in enumerate(docs):
         if n:
             blocks.append(PageBreak())
         else:

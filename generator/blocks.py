@@ -9,11 +9,15 @@ document can show is accepted; anything else (raw HTML, code, web images,
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 import unicodedata
 from dataclasses import fields
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -34,9 +38,82 @@ _MD.validateLink = lambda url: True
 # Keep asset keys as written (the default percent-encodes non-ASCII: 图1 → %E5%9B%BE1).
 _MD.normalizeLink = lambda url: url
 
+# ---------------------------------------------------------------- plain content, fast
+# A batch parses one scorecard per township, and markdown-it spends most of that
+# time on the table: three tokens and a full inline parse per cell, and rows
+# split character by character. Most content holds none of the characters an
+# inline rule starts at, and markdown-it would turn it into one text token; the
+# two rules below take that shortcut and leave everything else to markdown-it.
+
+# Where an inline rule may start: line break, escape, code, emphasis, link, image, html, entity.
+_INLINE_SYNTAX = re.compile(r"[\n\\`*_\[!<&]")
+
+
+def _inline(state: StateCore) -> None:
+    """markdown-it's core inline rule, with plain content as one text token."""
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            if _INLINE_SYNTAX.search(token.content) is None:
+                if token.content:
+                    token.children.append(Token("text", "", 0, content=token.content))
+            else:
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+_DELIMITER_CELL = re.compile(r"^:?-+:?$")
+# Inline syntax in a cell, tabs or escaped pipes: markdown-it's own rule decides.
+_TABLE_UNSURE = re.compile(r"[\t\n\\`*_\[!<&]")
+
+
+def _plain_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A pipe table whose lines all read | … | and whose cells are plain text.
+
+    It becomes one `table_plain` token with the cells in `meta`. markdown-it's
+    table rule, which runs next, takes every other table, and alone decides
+    whether a table may interrupt a paragraph (this rule is no terminator).
+    """
+    # Top level only (state.level counts open blockquotes and lists; parentType
+    # cannot tell, as markdown-it's lheading rule leaves it set to "paragraph").
+    if silent or state.level or state.blkIndent or start + 2 > end:
+        return False
+    lines = []
+    line = start
+    while line < end and not state.isEmpty(line):
+        text = state.src[state.bMarks[line]:state.eMarks[line]]
+        if not (text.startswith("|") and text.endswith("|") and len(text) > 1) \
+                or _TABLE_UNSURE.search(text):
+            return False
+        lines.append(text[1:-1].split("|"))
+        line += 1
+    if len(lines) < 2 or not all(_DELIMITER_CELL.match(c.strip(" ")) for c in lines[1]):
+        return False
+    header, rows = lines[0], lines[2:]
+    if len(header) != len(lines[1]) or any(len(r) != len(header) for r in rows):
+        return False
+    cells = [[c.strip() for c in r] for r in [header] + rows]
+    token = state.push("table_plain", "table", 0)
+    token.map = [start, line]
+    token.meta = {"header": cells[0], "rows": cells[1:],
+                  "align": [_align(c.strip(" ")) for c in lines[1]]}
+    state.line = line
+    return True
+
+
+def _align(delimiter: str) -> str:
+    if delimiter.endswith(":"):
+        return "center" if delimiter.startswith(":") else "right"
+    return "left"
+
+
+_MD.core.ruler.at("inline", _inline)
+_MD.block.ruler.before("table", "table_plain", _plain_table)
+
 _META_KEYS = tuple(f.name for f in fields(DocMeta))
 _KINDS = ("speech", "notice", "scorecard")
 _CAPTION_PREFIXES = ("Table:", "表：")
+_TABLES = ("table_open", "table_plain")
 _ASSET_SCHEME = "asset:"
 _CONTAINERS = ("bullet_list_open", "bullet_list_close", "ordered_list_open", "ordered_list_close",
                "list_item_open", "list_item_close", "blockquote_open", "blockquote_close")
@@ -76,7 +153,7 @@ def parse(markup: str, source: str = "<markup>") -> Document:
                 runs = _runs(inline, source)
                 text = _plain(runs)
                 prefix = next((p for p in _CAPTION_PREFIXES if text.startswith(p)), None)
-                if prefix and i + 1 < len(tokens) and tokens[i + 1].type == "table_open":
+                if prefix and i + 1 < len(tokens) and tokens[i + 1].type in _TABLES:
                     caption = text[len(prefix):].strip()
                 elif runs:
                     blocks.append(Paragraph(runs, role))
@@ -86,6 +163,12 @@ def parse(markup: str, source: str = "<markup>") -> Document:
             blocks.append(_table(tokens[i:end], caption, source))
             caption = ""
             i = end
+        elif kind == "table_plain":
+            _no_attrs(tok, source, lines)
+            blocks.append(Table(header=tuple(tok.meta["header"]),
+                                rows=tuple(tuple(r) for r in tok.meta["rows"]),
+                                align=tuple(tok.meta["align"]), caption=caption))
+            caption = ""
         elif kind == "hr":
             _no_attrs(tok, source, lines)
             blocks.append(PageBreak())
@@ -107,6 +190,7 @@ def _error(tok: Token, source: str, en: str, zh: str, line: int | None = None) -
 
 # ---------------------------------------------------------------- front matter
 
+@functools.lru_cache(maxsize=32)  # a batch's documents share their front matter
 def _meta(text: str, source: str) -> DocMeta:
     try:
         data = yaml.safe_load(text)

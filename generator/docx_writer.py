@@ -31,8 +31,10 @@ from generator.ooxml import (
     REL_CUSTOM, REL_IMAGE, W, W_NS, WP_NS, XML_DECL, ZipMember, build_zip, deflate, escape,
     insert_before_close, part_order,
 )
-from generator.reference import REFERENCE_PATH
 
+# The shipped GB/T 9704 reference. generator.reference builds it with python-docx,
+# which writing never needs: importing that module would cost every run 25 ms.
+REFERENCE_PATH = Path(__file__).with_name("resources") / "reference.docx"
 DOCUMENT_PART = "word/document.xml"
 STYLES_PART = "word/styles.xml"
 DOCUMENT_RELS_PART = "word/_rels/document.xml.rels"
@@ -77,10 +79,19 @@ class Reference:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Reference:
-        """Read a reference .docx; None gives the shipped GB/T 9704 default (cached)."""
+        """Read a reference .docx; None gives the shipped GB/T 9704 default (cached).
+
+        An office's own reference is cached too, keyed by its path, size and
+        modification time: a batch writes hundreds of documents from one.
+        """
         if path is None:
             return _default_reference()
-        return _read_reference(Path(path), _default_styles())
+        path = Path(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return _read_reference(path, _default_styles())  # which says what is wrong
+        return _office_reference(path, path.resolve(), stat.st_size, stat.st_mtime_ns)
 
     def member(self, name: str, xml: str) -> ZipMember:
         """Compressed small part, memoised: content types and rels repeat across documents."""
@@ -96,6 +107,12 @@ class Reference:
 @functools.cache
 def _default_reference() -> Reference:
     return _read_reference(REFERENCE_PATH, None)
+
+
+@functools.lru_cache(maxsize=8)
+def _office_reference(path: Path, resolved: Path, size: int, mtime_ns: int) -> Reference:
+    """Messages name the file as the user gave it; the other arguments are the cache key."""
+    return _read_reference(path, _default_styles())
 
 
 @functools.cache
@@ -324,11 +341,16 @@ def _column_widths(table: Table, columns: int, total: int) -> list[int]:
     never the short figures) are cut down to a common cap; leftover room is
     shared in proportion to the asks.
     """
+    widest = [0] * columns
+    for row in table.rows:  # one pass over the cells, row by row
+        for c, text in enumerate(row[:columns]):
+            width = _text_twips(text)
+            if width > widest[c]:
+                widest[c] = width
     need = []
     for c in range(columns):
-        cells = max((_text_twips(row[c]) for row in table.rows if c < len(row)), default=0)
         header = _text_twips(table.header[c]) if c < len(table.header) else 0
-        need.append(max(MIN_COLUMN, cells + CELL_PADDING, (header + 1) // 2 + CELL_PADDING))
+        need.append(max(MIN_COLUMN, widest[c] + CELL_PADDING, (header + 1) // 2 + CELL_PADDING))
     if sum(need) > total:
         cap = _water_level(need, total)
         need = [min(n, cap) for n in need]
@@ -353,9 +375,12 @@ def _water_level(need: list[int], total: int) -> int:
 _JC = {"center": '<w:jc w:val="center"/>', "right": '<w:jc w:val="right"/>'}
 
 
+def _cell_open(width: int) -> str:
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+
+
 def _cell(width: int, paragraph: str) -> str:
-    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/>'
-            f'</w:tcPr>{paragraph}</w:tc>')
+    return f"{_cell_open(width)}{paragraph}</w:tc>"
 
 
 def _table(table: Table, ref: Reference, out: list[str]) -> None:
@@ -376,13 +401,15 @@ def _table(table: Table, ref: Reference, out: list[str]) -> None:
             text = table.header[c] if c < len(table.header) else ""
             out.append(_cell(widths[c], f"<w:p>{head_ppr}{_run(text)}</w:p>"))
         out.append("</w:tr>")
-    body_pprs = [_ppr(st["TableText"], _JC.get(table.align[c], "") if c < len(table.align) else "")
-                 for c in range(columns)]
+    # Everything around a body cell's text depends on its column only: built once per
+    # table, as a scorecard's table has 160 cells.
+    before = [_cell_open(widths[c]) + "<w:p>"
+              + _ppr(st["TableText"], _JC.get(table.align[c], "") if c < len(table.align) else "")
+              for c in range(columns)]
     for row in table.rows:
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
-        for c in range(columns):
-            text = row[c] if c < len(row) else ""
-            out.append(_cell(widths[c], f"<w:p>{body_pprs[c]}{_run(text)}</w:p>"))
+        out.extend(f"{before[c]}{_run(row[c] if c < len(row) else '')}</w:p></w:tc>"
+                   for c in range(columns))
         out.append("</w:tr>")
     out.append("</w:tbl>")
 

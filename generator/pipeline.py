@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import jinja2
+
 from generator import analysis, blocks, dataset, templating, text_writer
 from generator.errors import DataError
 from generator.model import Document, Title
@@ -45,11 +47,13 @@ def load_facts(data_path: str | Path, mapping: str | Path | None = None) -> dict
     return analysis.analyse(load_dataset(data_path, mapping))
 
 
-def make_document(context: dict, template: str) -> Document:
-    """Render a template with escaped facts and parse the markup into the document model."""
-    tpl = templating.load_template(template)
+def make_document(context: dict, template: str | jinja2.Template) -> Document:
+    """Render a template (a name, a path or one already loaded) with escaped facts and
+    parse the markup into the document model."""
+    tpl = templating.load_template(template) if isinstance(template, str) else template
     markup = templating.render(tpl, context)
-    doc = blocks.parse(markup, source=tpl.filename or template)
+    source = template if isinstance(template, str) else tpl.name or "<template>"
+    doc = blocks.parse(markup, source=tpl.filename or source)
     # Front matter is YAML, not Markdown: its escaped data must be unescaped.
     fields = {f.name: templating.unescape_markdown(getattr(doc.meta, f.name))
               for f in dataclasses.fields(doc.meta) if getattr(doc.meta, f.name)}

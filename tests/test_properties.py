@@ -386,9 +386,6 @@ def test_a_gap_that_prints_as_zero_is_no_gap():
     assert (behind["on_schedule"], behind["schedule_gap"]) == (False, 0.1)
 
 
-@pytest.mark.xfail(strict=True, reason="charts.py: matplotlib reads $…$ in a township name as mathtext, so "
-                                       "'$x_$' raises ValueError (internal error, exit 1) and 'A$B$' prints as "
-                                       "math; escape '$' as r'\\$' in score_chart's labels")
 def test_the_notice_chart_takes_any_township_name(tmp_path):
     data = tmp_path / "county.yaml"
     data.write_text(yaml.safe_dump(small_county([("$x_$", 60), ("东山镇", 40)]), allow_unicode=True),

@@ -1,0 +1,180 @@
+"""The speed-ups take shortcuts only where the careful path would give the same result.
+
+Each shortcut is checked against the path it stands in for: quick_load against the
+position-recording YAML loader, the compiled schema check against jsonschema, and
+the plain-table and plain-inline Markdown rules against markdown-it's own rules.
+"""
+
+import contextlib
+import copy
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it.rules_core import inline as markdown_it_inline
+
+from generator import blocks, dataset, docx_writer, schema_check, yaml_source
+from generator.errors import TemplateError
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_FILES = [ROOT / "indicators.yaml", *sorted((ROOT / "tests" / "data").glob("*.yaml"))]
+
+
+# ---------------------------------------------------------------- YAML
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
+def test_quick_load_builds_what_the_careful_loader_builds(path):
+    text = path.read_text(encoding="utf-8")
+    careful, _ = yaml_source.parse_text(text, str(path))
+    quick = yaml_source.quick_load(text)
+    assert quick == careful
+    assert repr(quick) == repr(careful)  # same types too: 5 stays int, 5.0 float, dates dates
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x 1\nb: *x\n",  # alias
+    "a: !!str 1\n",  # explicit tag
+    "base: {x: 1}\nc:\n  <<: {x: 1}\n",  # merge key
+    "a: 1\na: 2\n",  # duplicate key: the careful loader names both lines
+    "a: [临江?县, 石门县]\n",  # libyaml reads "?" in a flow list where PyYAML stops
+    "a:\n\tb: 1\n",  # tab
+    "a: 1\n---\nb: 2\n",  # two documents
+    "- a\n- b\n",  # not a mapping
+    "date: 2024-02-30\n",  # not a calendar date
+    "%YAML 1.1\n---\na: 1\n",  # directive
+    "a: 1\u2028b: 2\n",  # a line break PyYAML and libyaml may see differently
+])
+def test_quick_load_leaves_anything_unusual_to_the_careful_loader(text):
+    assert yaml_source.quick_load(text) is None
+
+
+def test_quick_load_reads_yaml_scalars_as_yaml_1_1_does():
+    text = "a: 012\nb: 0x1F\nc: 1_000\nd: 1:30\ne: yes\nf: ~\ng: .inf\nh: '7'\ni: 2024-07-15\nj: 12\n"
+    assert yaml_source.quick_load(text) == yaml_source.parse_text(text, "t.yaml")[0]
+
+
+def test_invalid_data_still_gets_the_careful_message():
+    text = (ROOT / "tests" / "data" / "minimal.yaml").read_text(encoding="utf-8")
+    with pytest.raises(dataset.InvalidDataError) as err:
+        dataset.load_text(text.replace("scope_size: 38", "scope_size: many"), "minimal.yaml")
+    assert err.value.line == next(n for n, line in enumerate(text.splitlines(), 1)
+                                  if "scope_size" in line)
+    assert "expected a whole number" in str(err.value)
+
+
+# ---------------------------------------------------------------- JSON Schema
+
+def _bundled_plain() -> dict:
+    data, _ = yaml_source.load_file(ROOT / "indicators.yaml")
+    return dataset._json_like(data)
+
+
+@pytest.mark.parametrize("path, value, valid", [
+    (("meta", "scope_size"), 38.0, True),  # 3.0 is an integer to JSON Schema
+    (("meta", "scope_size"), True, False),  # a bool is not
+    (("meta", "scope_size"), 0, False),
+    (("meta", "level"), "省", False),
+    (("meta", "period"), "2024-Q5", False),
+    (("meta", "period"), 2024, True),
+    (("meta", "date"), "2024-02-30", False),
+    (("meta", "peers"), ["临江县", "临江县"], False),
+    (("indicators", "gdp", "grade"), None, True),
+    (("indicators", "gdp", "grade"), "F", False),
+    (("indicators", "gdp", "growth"), "4.2", False),
+    (("indicators", "gdp", "target"), {}, False),
+    (("indicators", "gdp", "previous", "extra"), 1, False),
+    (("indicators", "gdp", "something_new"), 1, True),
+])
+def test_schema_check_agrees_with_jsonschema(path, value, valid):
+    data = copy.deepcopy(_bundled_plain())
+    parent = data
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    assert dataset._quick_schema_check()(data) is valid
+    assert (not list(dataset._validator().iter_errors(data))) is valid
+
+
+def test_schema_check_is_not_compiled_for_a_keyword_it_does_not_know():
+    assert schema_check.compile_schema({"type": "object"}) is not None
+    assert schema_check.compile_schema({"oneOf": [{"type": "string"}]}) is None
+    assert schema_check.compile_schema({"format": "email"}) is None
+
+
+# ---------------------------------------------------------------- Markdown
+
+@contextlib.contextmanager
+def markdown_it_rules_only():
+    """blocks.parse with markdown-it's own table and inline rules, the shortcuts off."""
+    blocks._MD.disable("table_plain")
+    blocks._MD.core.ruler.at("inline", markdown_it_inline)
+    try:
+        yield
+    finally:
+        blocks._MD.core.ruler.at("inline", blocks._inline)
+        blocks._MD.enable("table_plain")
+
+
+def outcome(markup: str):
+    try:
+        return blocks.parse(markup, "t.md.j2")
+    except TemplateError as exc:
+        return str(exc), exc.line
+
+
+def assert_same_as_markdown_it(markup: str):
+    fast = outcome(markup)
+    with markdown_it_rules_only():
+        assert fast == outcome(markup)
+
+
+@pytest.mark.parametrize("markup", [
+    "| 指标 | 完成率 |\n|:--|--:|\n| 固定资产投资 | 53.3% |\n| 税收 | 慢3.2 |\n",
+    "Table: 得分\n| a | b |\n|:-:|---|\n| 1 | 2 |\n",
+    "段落\n| a | b |\n|--|--|\n| 1 | 2 |\n",  # a table interrupting a paragraph
+    "| a | b |\n|--|--|\n| 1 | 2 |\n尾随\n",  # a row without pipes continues the table
+    "| a | b |\n|--|--|\n| 1 |\n| 1 | 2 | 3 |\n",  # short and long rows
+    "| a \\| b | c |\n|--|--|\n| 1 | 2 |\n",  # escaped pipe
+    "| **a** | b |\n|--|--|\n| 1 | 2 |\n",  # inline syntax in a cell
+    "| a | b |\n|--|--|--|\n| 1 | 2 |\n",  # header and delimiter disagree: no table
+    "- item\n\n  | a | b |\n  |--|--|\n  | 1 | 2 |\n",  # in a list
+    "{.note}\n| a | b |\n|--|--|\n| 1 | 2 |\n",  # attributes on a table are an error
+    "# 标题\n\n上半年，东山镇综合得分109.29分。\n第二行 and\nmore text\n",
+    "## 一 \\* 二\n\n&amp; <b>x</b> `c` _e_\n",
+])
+def test_markdown_shortcuts_agree_with_markdown_it(markup):
+    assert_same_as_markdown_it(markup)
+
+
+_CELLS = st.sampled_from(["", " ", "东山镇", "12.5", "50.0%", "快3.2", "——", "\u3000全角", "a  b",
+                          ":", "-", "**b**", "\\*", "`c`", "[x]", "<b>", "&amp;", "x_y", "#"])
+
+
+@st.composite
+def tables(draw):
+    width = draw(st.integers(1, 4))
+    row = st.lists(_CELLS, min_size=1, max_size=width + 1).map(lambda cells: "|" + "|".join(cells) + "|")
+    delimiter = st.lists(st.sampled_from(["---", ":--", "--:", ":-:", " - "]),
+                         min_size=width, max_size=width).map(lambda d: "|" + "|".join(d) + "|")
+    lines = [draw(row), draw(delimiter), *draw(st.lists(row, max_size=4))]
+    before = draw(st.sampled_from(["", "Table: 题\n", "段落\n", "\n"]))
+    after = draw(st.sampled_from(["", "\n", "\n\n段落\n", "\n尾随"]))
+    return before + "\n".join(lines) + after
+
+
+@settings(max_examples=150, deadline=None)
+@given(tables())
+def test_plain_tables_agree_with_markdown_it(markup):
+    assert_same_as_markdown_it(markup)
+
+
+# ---------------------------------------------------------------- reference documents
+
+def test_an_office_reference_is_read_once_until_it_changes(tmp_path):
+    path = tmp_path / "office.docx"
+    path.write_bytes(docx_writer.REFERENCE_PATH.read_bytes())
+    first = docx_writer.Reference.load(path)
+    assert docx_writer.Reference.load(str(path)) is first
+    path.write_bytes(docx_writer.REFERENCE_PATH.read_bytes() + b"\0")  # a zip may carry trailing bytes
+    assert docx_writer.Reference.load(path) is not first
