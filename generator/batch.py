@@ -23,7 +23,8 @@ import jinja2
 from generator import pipeline, templating
 from generator.errors import DataError, OutputError
 from generator.model import Document, DocMeta, PageBreak
-from generator.output import atomic_write, output_name, safe_filename
+from generator.output import (MANIFEST, digest_file, guard, make_folder, output_name, record,
+                              safe_filename, write_output)
 
 # Fixed zip timestamp: the same scorecards give the same .zip, byte for byte.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -105,8 +106,14 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
                fmt: str = "docx", reference: str | Path | None = None,
                only: Iterable[str] | None = None, jobs: int | None = None,
                merged: bool = False, archive: bool = False, mapping: str | Path | None = None,
+               force: bool = False,
                progress: Callable[[Iterable, int], Iterable] | None = None) -> list[Path]:
-    """Write one scorecard per township (and optionally a merged volume and a .zip)."""
+    """Write one scorecard per township (and optionally a merged volume and a .zip).
+
+    The whole set replaces the previous one; with `only`, just those files are
+    replaced and the rest of the set is kept. Files edited since they were
+    generated are refused first, unless `force`.
+    """
     facts = pipeline.load_facts(data_path, mapping)
     if not facts["townships"]:
         raise DataError("scorecards need township data: the file has no townships.units",
@@ -127,24 +134,42 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
     if first is not None:
         pipeline.encode(first, fmt, job.reference)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # Everything this run would replace: the set (or the chosen files), volume, zip.
+    replaced = [folder / n for n in names] if only else _files_in(folder)
+    extras = [out_dir / f"{stem}汇编.{fmt}"] * merged + [out_dir / f"{stem}.zip"] * archive
+    guard(replaced + extras, force)
+
+    make_folder(out_dir)
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".part"))
     try:
         tasks = [(i, str(staging / n)) for i, n in zip(chosen, names)]
         kept = _run(job, tasks, jobs, progress)
         _sync(staging, names)
-        _replace_folder(staging, folder)
+        digests = {n: digest_file(staging / n) for n in names}
+        if only and folder.is_dir():
+            for n in names:
+                os.replace(staging / n, folder / n)
+            shutil.rmtree(staging)
+        else:
+            _replace_folder(staging, folder)
+        record(folder, digests)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     written = [folder / n for n in names]
     if merged:
         volume = merged_volume(job, [kept[i] for i in chosen])
-        written.append(atomic_write(out_dir / f"{stem}汇编.{fmt}",
-                                    pipeline.encode(volume, fmt, job.reference)))
+        written.append(write_output(extras[0], pipeline.encode(volume, fmt, job.reference),
+                                    force=force))
     if archive:
-        written.append(write_zip(out_dir / f"{stem}.zip", folder, names))
+        written.append(write_zip(extras[-1], folder, names, force))
     return written
+
+
+def _files_in(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)
 
 
 def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
@@ -217,7 +242,7 @@ def merged_volume(job: Job, docs: list[Document]) -> Document:
                     blocks=tuple(blocks))
 
 
-def write_zip(path: Path, folder: Path, names: list[str]) -> Path:
+def write_zip(path: Path, folder: Path, names: list[str], force: bool = False) -> Path:
     """A .zip of the scorecards with fixed timestamps, names in township order."""
     import io
 
@@ -227,4 +252,4 @@ def write_zip(path: Path, folder: Path, names: list[str]) -> Path:
             info = zipfile.ZipInfo(f"{folder.name}/{name}", date_time=ZIP_TIME)
             info.external_attr = 0o644 << 16
             zf.writestr(info, (folder / name).read_bytes())
-    return atomic_write(path, buf.getvalue())
+    return write_output(path, buf.getvalue(), force=force)

@@ -207,15 +207,16 @@ def _progress(iterable, total):
 @click.option("--zip", "archive", is_flag=True, help="Also write a .zip of the scorecards / 另打包为 .zip.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores] / 并行进程数.")
+@_force_option
 @_report
-def scorecards(data, mapping, out_dir, template, reference, fmt, only, merged, archive, jobs):
+def scorecards(data, mapping, out_dir, template, reference, fmt, only, merged, archive, jobs, force):
     """Write one scorecard per township / 批量生成乡镇成绩单."""
     from generator import batch
 
     names = only.replace("，", ",").split(",") if only else None
     written = batch.scorecards(data, out_dir, template=template, fmt=fmt, reference=reference,
                                only=names, jobs=jobs, merged=merged, archive=archive,
-                               mapping=mapping,
+                               mapping=mapping, force=force,
                                progress=_progress)
     folder = written[0].parent if written else Path(out_dir)
     count = sum(1 for p in written if p.parent == folder)

@@ -95,6 +95,10 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def digest_file(path: Path) -> str:
+    return _digest(Path(path).read_bytes())
+
+
 def read_manifest(folder: Path) -> dict[str, str]:
     path = Path(folder) / MANIFEST
     try:

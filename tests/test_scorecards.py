@@ -15,6 +15,7 @@ from generator.batch import file_names
 from generator.cli import main
 from generator.dataset import load
 from generator.errors import OutputError
+from generator.output import MANIFEST, read_manifest
 from generator.zh import number, share
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,11 +43,13 @@ def facts():
 def test_one_file_per_township(batch, facts):
     out, stdout = batch
     folder = out / "青山县_2024-Q2_成绩单"
-    names = sorted(p.name for p in folder.iterdir())
+    names = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
     expected = sorted(f"{u['name']}.docx" for u in facts["townships"]["units"])
     assert names == expected
     assert f"{len(expected)} scorecards" in stdout
-    assert not [p for p in out.iterdir() if p.name.startswith(".")], "staging left behind"
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != MANIFEST], \
+        "staging left behind"
+    assert sorted(read_manifest(folder)) == expected
 
 
 def test_scorecard_figures_equal_the_facts(batch, facts):
@@ -118,7 +121,8 @@ def test_only_a_subset(tmp_path):
     code, stdout, _ = run("--out", str(tmp_path), "--only", "东山镇，西河镇")
     assert code == 0
     folder = tmp_path / "青山县_2024-Q2_成绩单"
-    assert sorted(p.name for p in folder.iterdir()) == ["东山镇.docx", "西河镇.docx"]
+    assert sorted(p.name for p in folder.iterdir() if p.name != MANIFEST) == ["东山镇.docx",
+                                                                              "西河镇.docx"]
     assert "2 scorecards" in stdout
 
 
@@ -136,9 +140,28 @@ def test_rerun_replaces_the_set_and_parallel_equals_serial(tmp_path):
     b = tmp_path / "b" / "青山县_2024-Q2_成绩单"
     for path in a.iterdir():
         assert path.read_bytes() == (b / path.name).read_bytes(), path.name
+    # a file speechgen never wrote in the set's folder is protected; --force replaces the set
     (a / "stale.docx").write_bytes(b"old")
-    assert run("--out", str(tmp_path / "a"))[0] == 0
+    assert run("--out", str(tmp_path / "a"))[0] == 2
+    assert run("--out", str(tmp_path / "a"), "--force")[0] == 0
     assert not (a / "stale.docx").exists()
+
+
+def test_an_edited_scorecard_is_protected_and_only_keeps_the_rest(tmp_path):
+    assert run("--out", str(tmp_path))[0] == 0
+    folder = tmp_path / "青山县_2024-Q2_成绩单"
+    edited = folder / "东山镇.docx"
+    d = docx.Document(edited)
+    d.add_paragraph("镇党委书记补充的说明。")
+    d.save(edited)
+    code, _, stderr = run("--out", str(tmp_path))
+    assert code == 2 and "东山镇.docx" in stderr and "--force" in stderr
+    assert "镇党委书记补充" in "".join(p.text for p in docx.Document(edited).paragraphs)
+    # regenerating other townships with --only leaves the edited one and the rest alone
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != MANIFEST}
+    assert run("--out", str(tmp_path), "--only", "西河镇")[0] == 0
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != MANIFEST}
+    assert after == before
 
 
 @pytest.mark.parametrize("name, expected", [
