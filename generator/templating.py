@@ -49,6 +49,9 @@ def unescape_markdown(text: str) -> str:
 MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "kind"})
 
 
+_DICT_ATTRS = frozenset(dir(dict))
+
+
 class FrozenDict(dict):
     """A read-only dict: one template cannot change the facts the next one reads.
 
@@ -139,6 +142,16 @@ class BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox (no Python internals, no unsafe calls) plus size bounds on * and **."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def getattr(self, obj, attribute):
+        # `p.value` on the facts: a key, not a dict method. Looking it up first
+        # skips the AttributeError Jinja raises and catches on every access.
+        if type(obj) is FrozenDict and attribute not in _DICT_ATTRS:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context, operator, left, right):
         if operator == "**":
