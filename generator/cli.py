@@ -83,6 +83,27 @@ def _format_option(func):
                         callback=_check_format, help=FORMAT_HELP)(func)
 
 
+def _document_options(default_template: str):
+    """The options every document command shares, in the order --help lists them."""
+    options = [
+        _data_option,
+        click.option("--out", "out_dir", default="output", show_default=True, help=OUT_HELP),
+        click.option("--template", default=None,
+                     help=f"{TEMPLATE_HELP} [default: {default_template}]"),
+        click.option("--reference-doc", "reference", type=click.Path(dir_okay=False),
+                     default=None, help=REFERENCE_HELP),
+        _format_option,
+        _force_option,
+    ]
+
+    def apply(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
+
+
 def _force_option(func):
     return click.option("--force", is_flag=True,
                         help="Overwrite files edited since they were generated / "
@@ -101,14 +122,8 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@_data_option
-@click.option("--out", "out_dir", default="output", show_default=True, help=OUT_HELP)
-@click.option("--template", default=None, help=TEMPLATE_HELP + " [default: quarterly_speech]")
-@click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
-              help=REFERENCE_HELP)
-@_format_option
+@_document_options("quarterly_speech")
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
-@_force_option
 @_report
 def speech(data, mapping, out_dir, template, reference, fmt, output, force):
     """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
@@ -170,14 +185,8 @@ def _width(text: str) -> int:
 
 
 @main.command()
-@_data_option
-@click.option("--out", "out_dir", default="output", show_default=True, help=OUT_HELP)
-@click.option("--template", default=None, help=TEMPLATE_HELP + " [default: quarterly_notice]")
-@click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
-              help=REFERENCE_HELP)
-@_format_option
+@_document_options("quarterly_notice")
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
-@_force_option
 @_report
 def notice(data, mapping, out_dir, template, reference, fmt, output, force):
     """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
@@ -195,21 +204,16 @@ def _progress(iterable, total):
 
 
 @main.command()
-@_data_option
-@click.option("--out", "out_dir", default="output", show_default=True, help=OUT_HELP)
-@click.option("--template", default=None, help=TEMPLATE_HELP + " [default: township_scorecard]")
-@click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
-              help=REFERENCE_HELP)
-@_format_option
+@_document_options("township_scorecard")
 @click.option("--only", default=None,
               help="Comma-separated township names / 只生成指定乡镇，逗号分隔，如 东山镇,西河乡.")
 @click.option("--merged", is_flag=True, help="Also write one merged volume / 另生成汇编本（每乡镇一页）.")
 @click.option("--zip", "archive", is_flag=True, help="Also write a .zip of the scorecards / 另打包为 .zip.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores] / 并行进程数.")
-@_force_option
 @_report
-def scorecards(data, mapping, out_dir, template, reference, fmt, only, merged, archive, jobs, force):
+def scorecards(data, mapping, out_dir, template, reference, fmt, force, only, merged, archive,
+               jobs):
     """Write one scorecard per township / 批量生成乡镇成绩单."""
     from generator import batch
 
