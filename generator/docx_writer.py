@@ -26,15 +26,13 @@ from generator.model import (
     Paragraph, Run, Table, Title,
 )
 from generator.numbering import heading_labels
+from generator.reference import REFERENCE_PATH
 from generator.ooxml import (
     A_NS, CT_CORE, CT_CUSTOM, CT_MAIN, EMU_PER_TWIP, PIC_NS, PKG_REL_NS, R_NS, REL_CORE,
     REL_CUSTOM, REL_IMAGE, W, W_NS, WP_NS, XML_DECL, ZipMember, build_zip, deflate, escape,
     insert_before_close, part_order,
 )
 
-# The shipped GB/T 9704 reference. generator.reference builds it with python-docx,
-# which writing never needs: importing that module would cost every run 25 ms.
-REFERENCE_PATH = Path(__file__).with_name("resources") / "reference.docx"
 DOCUMENT_PART = "word/document.xml"
 STYLES_PART = "word/styles.xml"
 DOCUMENT_RELS_PART = "word/_rels/document.xml.rels"

@@ -20,12 +20,14 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import docx
-from docx.shared import Twips
 from lxml import etree
 
 from generator.ooxml import W, build_zip, deflate, mm_to_twips, part_order
+
+if TYPE_CHECKING:  # python-docx is imported only when the reference is built
+    import docx
 
 REFERENCE_PATH = Path(__file__).parent / "resources" / "reference.docx"
 
@@ -293,6 +295,8 @@ def _write_styles(styles: etree._Element) -> None:
 
 
 def _write_section(document: docx.document.Document) -> None:
+    from docx.shared import Twips
+
     section = document.sections[0]
     section.page_width = Twips(PAGE_WIDTH)
     section.page_height = Twips(PAGE_HEIGHT)
@@ -417,6 +421,8 @@ def _font_table_part(document: docx.document.Document) -> docx.opc.part.Part:
 
 def build_reference() -> bytes:
     """The reference .docx, byte for byte the same on every build."""
+    import docx  # only building the reference needs python-docx, not writing documents
+
     document = docx.Document()
     _drop_template_extras(document)
     _write_section(document)
