@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from generator import pipeline
+from generator.text_writer import display_width
 from generator.errors import INTERNAL_ERROR, SpeechgenError
 from generator.output import write_output
 
@@ -174,14 +175,10 @@ def facts(data, mapping, as_json):
                      _cell(f["growth_change"]), _cell(f["rank"]), _cell(f["rank_move"]),
                      _cell(f["grade"]), _cell(completion), _cell(f["schedule_gap"]),
                      verdicts[f["verdict"]]))
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(header))]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(header))]
     for row in rows:
-        click.echo("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip())
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns in a terminal."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+        cells = (c + " " * (w - display_width(c)) for c, w in zip(row, widths))
+        click.echo("  ".join(cells).rstrip())
 
 
 @main.command()

@@ -126,29 +126,29 @@ def to_markdown(doc: Document) -> str:
 
 # ---------------------------------------------------------------- text
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Display width in half-character units: a Chinese character is 2, a digit 1."""
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def _centre(text: str) -> str:
-    return "　" * max(0, (LINE_CHARS * 2 - _width(text)) // 4) + text
+    return "　" * max(0, (LINE_CHARS * 2 - display_width(text)) // 4) + text
 
 
 def _right(text: str) -> str:
-    return "　" * max(0, (LINE_CHARS * 2 - _width(text)) // 2) + text
+    return "　" * max(0, (LINE_CHARS * 2 - display_width(text)) // 2) + text
 
 
 def _text_table(table: Table) -> list[str]:
     grid = [table.header, *table.rows]
     columns = max(len(row) for row in grid)
-    widths = [max(_width(row[k]) for row in grid if k < len(row)) for k in range(columns)]
+    widths = [max(display_width(row[k]) for row in grid if k < len(row)) for k in range(columns)]
     align = [table.align[k] if k < len(table.align) else "left" for k in range(columns)]
     lines = [_centre(table.caption)] if table.caption else []
     for row in grid:
         cells = []
         for k, cell in enumerate(row):
-            gap = widths[k] - _width(cell)
+            gap = widths[k] - display_width(cell)
             if align[k] == "right":
                 cells.append(" " * gap + cell)
             elif align[k] == "center":

@@ -1,6 +1,5 @@
 """The speech end to end: CLI → .docx, read back as a user would see it."""
 
-import io
 import json
 import re
 import shutil
