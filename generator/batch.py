@@ -23,7 +23,7 @@ import jinja2
 from generator import pipeline, templating
 from generator.errors import DataError, OutputError
 from generator.model import Document, DocMeta, PageBreak
-from generator.output import (MANIFEST, digest_file, guard, make_folder, output_name, record,
+from generator.output import (MANIFEST, digest, guard, make_folder, output_name, record,
                               safe_filename, write_output)
 
 # Fixed zip timestamp: the same scorecards give the same .zip, byte for byte.
@@ -61,14 +61,16 @@ def _render_one(job: Job, index: int) -> Document:
     return pipeline.make_document({**job.context, "town": town}, _template(job))
 
 
-def _write_one(args: tuple[int, str]) -> tuple[int, Document | None]:
+def _write_one(args: tuple[int, str]) -> tuple[int, str, Document | None]:
+    """Render and write one scorecard; its index, the digest for the manifest, the document."""
     index, path = args
     doc = _render_one(_JOB, index)
+    data = pipeline.encode(doc, _JOB.fmt, _JOB.reference)
     # The staging folder is private until it is swapped in, and synced as a whole
     # before that (_sync): no temporary name and no fsync per file.
     with open(path, "wb") as fh:
-        fh.write(pipeline.encode(doc, _JOB.fmt, _JOB.reference))
-    return index, doc if _JOB.keep else None
+        fh.write(data)
+    return index, digest(data), doc if _JOB.keep else None
 
 
 def file_names(names: Iterable[str], ext: str) -> list[str]:
@@ -143,16 +145,15 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".part"))
     try:
         tasks = [(i, str(staging / n)) for i, n in zip(chosen, names)]
-        kept = _run(job, tasks, jobs, progress)
+        digests, kept = _run(job, tasks, jobs, progress)
         _sync(staging, names)
-        digests = {n: digest_file(staging / n) for n in names}
         if only and folder.is_dir():
             for n in names:
                 os.replace(staging / n, folder / n)
             shutil.rmtree(staging)
         else:
             _replace_folder(staging, folder)
-        record(folder, digests)
+        record(folder, {n: digests[i] for i, n in zip(chosen, names)})
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -173,8 +174,9 @@ def _files_in(folder: Path) -> list[Path]:
 
 
 def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
-         progress: Callable[[Iterable, int], Iterable] | None) -> dict[int, Document]:
-    """Write every task's file; the documents by township index when job.keep."""
+         progress: Callable[[Iterable, int], Iterable] | None
+         ) -> tuple[dict[int, str], dict[int, Document]]:
+    """Write every task's file; digests by township index, and documents when job.keep."""
     jobs = jobs or os.cpu_count() or 1
     track = progress or (lambda it, total: it)
     if jobs == 1 or len(tasks) < 8:
@@ -192,8 +194,14 @@ def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
                               len(tasks)))
 
 
-def _collect(results: Iterable[tuple[int, Document | None]]) -> dict[int, Document]:
-    return {index: doc for index, doc in results if doc is not None}
+def _collect(results: Iterable[tuple[int, str, Document | None]]
+             ) -> tuple[dict[int, str], dict[int, Document]]:
+    digests, docs = {}, {}
+    for index, hexdigest, doc in results:
+        digests[index] = hexdigest
+        if doc is not None:
+            docs[index] = doc
+    return digests, docs
 
 
 def _sync(folder: Path, names: list[str]) -> None:

@@ -91,12 +91,8 @@ def atomic_write(path: Path, data: bytes) -> Path:
 MANIFEST = ".speechgen-manifest.json"
 
 
-def _digest(data: bytes) -> str:
+def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def digest_file(path: Path) -> str:
-    return _digest(Path(path).read_bytes())
 
 
 def read_manifest(folder: Path) -> dict[str, str]:
@@ -115,7 +111,7 @@ def record(folder: Path, written: dict[str, bytes | str]) -> None:
     folder = Path(folder)
     manifest = read_manifest(folder)
     for name, data in written.items():
-        manifest[name] = data if isinstance(data, str) else _digest(data)
+        manifest[name] = data if isinstance(data, str) else digest(data)
     text = json.dumps(dict(sorted(manifest.items())), ensure_ascii=False, indent=1)
     atomic_write(folder / MANIFEST, (text + "\n").encode("utf-8"))
 
@@ -128,7 +124,7 @@ def edited(path: Path, manifest: dict[str, str] | None = None) -> bool:
     if manifest is None:
         manifest = read_manifest(path.parent)
     recorded = manifest.get(path.name)
-    return recorded is None or _digest(path.read_bytes()) != recorded
+    return recorded is None or digest(path.read_bytes()) != recorded
 
 
 def guard(paths: list[Path], force: bool = False) -> None:
