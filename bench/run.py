@@ -90,11 +90,10 @@ def build_docxtpl_template(path: Path) -> Path:
 
 def docxtpl_contexts(data: Path) -> list[dict]:
     """The words and figures of speechgen's own scorecards, so both write the same content."""
-    from generator import batch, model, pipeline, templating
+    from generator import batch, model, pipeline
 
     facts = pipeline.load_facts(data)
-    job = batch.Job(templating.escape_facts(facts), pipeline.DEFAULT_TEMPLATES["scorecard"],
-                    "docx", None)
+    job = batch.Job.for_facts(facts)
     contexts = []
     for index in range(len(facts["townships"]["units"])):
         doc = batch._render_one(job, index)
@@ -119,11 +118,10 @@ def docxtpl_child(template: str, contexts: str, out: str) -> None:
 
 def render_child(data: str, out: str) -> None:
     """Times speechgen on what docxtpl is timed on: rendering and writing the files."""
-    from generator import batch, pipeline, templating
+    from generator import batch, pipeline
 
     facts = pipeline.load_facts(data)
-    job = batch.Job(templating.escape_facts(facts), pipeline.DEFAULT_TEMPLATES["scorecard"],
-                    "docx", None)
+    job = batch.Job.for_facts(facts)
     batch._render_one(job, 0)  # compile the template, as the command does before its workers start
     tasks = [(i, str(Path(out) / f"{i}.docx")) for i in range(len(facts["townships"]["units"]))]
     start = time.perf_counter()
@@ -177,11 +175,10 @@ def bench_batch(work: Path, count: int, rounds: int) -> dict:
 
 def merged_child(data: str) -> None:
     """Times what --merged adds: one body from the rendered scorecards, and its .docx."""
-    from generator import batch, pipeline, templating
+    from generator import batch, pipeline
 
     facts = pipeline.load_facts(data)
-    job = batch.Job(templating.escape_facts(facts), pipeline.DEFAULT_TEMPLATES["scorecard"],
-                    "docx", None)
+    job = batch.Job.for_facts(facts)
     docs = [batch._render_one(job, i) for i in range(len(facts["townships"]["units"]))]
     start = time.perf_counter()
     pipeline.encode(batch.merged_volume(job, docs), "docx")

@@ -14,7 +14,7 @@ Sign conventions, used throughout:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from generator import racing, zh
 from generator.dataset import Dataset, Indicator, ProblemList, Project, Rules
@@ -352,7 +352,7 @@ def analyse(ds: Dataset) -> dict:
 
 def jsonable(value):
     """Facts as JSON-ready data (dates as ISO strings, periods as codes)."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items() if k != "by_id"}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]

@@ -33,10 +33,18 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 @dataclass(frozen=True)
 class Job:
     context: dict  # escaped facts, shared by every township
+    units: list  # the townships' facts, not escaped: one at a time is
     template: str
     fmt: str
     reference: str | None
     keep: bool = False  # send each document back, for the merged volume
+
+    @classmethod
+    def for_facts(cls, facts: dict, template: str | None = None, fmt: str = "docx",
+                  reference: str | Path | None = None, keep: bool = False) -> Job:
+        return cls(templating.escape_facts(facts), facts["townships"]["units"],
+                   template or pipeline.DEFAULT_TEMPLATES["scorecard"], fmt,
+                   str(reference) if reference else None, keep)
 
 
 _JOB: Job | None = None
@@ -57,7 +65,9 @@ def _template(job: Job) -> jinja2.Template:
 
 
 def _render_one(job: Job, index: int) -> Document:
-    town = job.context["townships"]["units"][index]
+    # The township is escaped on its own, not through the county's view of all
+    # townships, so nothing of it stays behind once its scorecard is written.
+    town = templating.escape_facts(job.units[index])
     return pipeline.make_document({**job.context, "town": town}, _template(job))
 
 
@@ -121,9 +131,8 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
         raise DataError("scorecards need township data: the file has no townships.units",
                         "生成成绩单需要乡镇数据：文件中没有 townships.units",
                         file=str(data_path), key="townships")
-    job = Job(templating.escape_facts(facts), template or pipeline.DEFAULT_TEMPLATES["scorecard"],
-              fmt, str(reference) if reference else None, keep=merged)
-    units = facts["townships"]["units"]
+    job = Job.for_facts(facts, template, fmt, reference, keep=merged)
+    units = job.units
     chosen = select(units, only)
     names = file_names((units[i]["name"] for i in chosen), fmt)
     meta = facts["meta"]
@@ -189,6 +198,8 @@ def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
     ctx = multiprocessing.get_context(method)
     # Small chunks: at the end no worker waits long for another's last chunk.
     chunk = max(1, min(8, len(tasks) // (jobs * 4)))
+    import gc
+    gc.freeze()
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
         return _collect(track(pool.imap_unordered(_write_one, tasks, chunksize=chunk),
                               len(tasks)))

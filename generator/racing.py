@@ -9,7 +9,8 @@ touching the rest of the pipeline.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Mapping
 
 from generator import zh
 from generator.dataset import Scoring, Township, TownshipIndicator, Townships
@@ -94,29 +95,75 @@ def grade_for(rank: int, count: int, bands: dict[str, float]) -> str:
     return max(bands, key=bands.get)
 
 
-def _unit_result(unit: Township, townships: Townships, schedule: float,
-                 method: Callable[..., dict]) -> dict:
-    per = {}
-    for ind_id, ind in townships.indicators.items():
-        tv = unit.values.get(ind_id)
+class UnitFacts(Mapping):
+    """One township's result: a few figures kept, its per-indicator entries rebuilt.
+
+    `indicators` (by id) and `rows` (in indicator order) hold twenty-odd figures
+    per indicator. A county of thousands of townships would keep a dict for
+    every township and indicator that only that township's scorecard reads, so
+    they are worked out again from the data whenever they are read.
+    """
+
+    __slots__ = ("_fields", "_board", "_index")
+    _LAZY = ("indicators", "rows")
+
+    def __init__(self, fields: dict, board: _Board, index: int):
+        self._fields, self._board, self._index = fields, board, index
+
+    def __getitem__(self, key):
+        if key == "indicators":
+            return self._board.detail(self._index)
+        if key == "rows":
+            return list(self._board.detail(self._index).values())
+        return self._fields[key]
+
+    def __iter__(self):
+        yield from self._fields
+        yield from self._LAZY
+
+    def __len__(self):
+        return len(self._fields) + len(self._LAZY)
+
+    def __repr__(self):
+        return f"UnitFacts({self._fields['name']!r})"
+
+
+class _Board:
+    """What a township's per-indicator entries are rebuilt from: the data, the
+    schedule, and each township's rank on each indicator (computed once, for all)."""
+
+    def __init__(self, townships: Townships, schedule: float, next_schedule: float | None,
+                 method: Callable[..., dict]):
+        self.townships, self.schedule, self.next_schedule = townships, schedule, next_schedule
+        self.method = method
+        self.ranks: dict[str, array] = {}  # by indicator: rank of each township, 0 = not scored
+        self._last: tuple[int, dict] | None = None
+
+    def entry(self, unit: Township, ind: TownshipIndicator) -> dict:
+        tv = unit.values.get(ind.id)
         value = tv.value if tv else None
         target = tv.target if tv else None
-        per[ind_id] = {"id": ind_id, "name": ind.name, "unit": ind.unit, "better": ind.better,
-                       "weight": ind.weight, "value": value, "target": target,
-                       "missing": value is None,
-                       **method(ind, value, target, schedule, townships.scoring)}
-    assessed = [p for p in per.values() if p["assessed"]]
-    assessed_weight = sum(p["weight"] for p in assessed)
-    total_weight = sum(ind.weight for ind in townships.indicators.values())
-    raw = sum(p["score"] for p in assessed)
-    # An indicator with no target is left out and the rest rescaled to full
-    # weight, so a township is not punished for a target nobody set.
-    total = raw * total_weight / assessed_weight if assessed_weight else 0.0
-    return {"name": unit.name, "previous_rank": unit.previous_rank,
-            "score": round(total, SCORE_DECIMALS), "indicators": per,
-            "rows": list(per.values()),  # the same entries, in indicator order
-            "on_schedule_count": sum(1 for p in assessed if p["on_schedule"]),
-            "assessed_count": len(assessed)}
+        entry = {"id": ind.id, "name": ind.name, "unit": ind.unit, "better": ind.better,
+                 "weight": ind.weight, "value": value, "target": target, "missing": value is None,
+                 **self.method(ind, value, target, self.schedule, self.townships.scoring)}
+        if self.next_schedule is not None:
+            entry.update(_next_step(entry, self.next_schedule))
+        return entry
+
+    def detail(self, index: int) -> dict[str, dict]:
+        # A template reads `indicators` and `rows` of the same township in turn:
+        # keep the last one built, so both are the same entries.
+        if self._last is not None and self._last[0] == index:
+            return self._last[1]
+        unit = self.townships.units[index]
+        per = {}
+        for ind_id, ind in self.townships.indicators.items():
+            entry = self.entry(unit, ind)
+            rank = self.ranks[ind_id][index] if self.ranks else 0
+            entry["rank"] = rank or None
+            per[ind_id] = entry
+        self._last = (index, per)
+        return per
 
 
 def race(townships: Townships, schedule: float, *, next_schedule: float | None = None,
@@ -128,48 +175,77 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
             f"unknown scoring method {townships.scoring.method!r}; expected one of {', '.join(METHODS)}",
             f"未知的计分方法“{townships.scoring.method}”，可选：{'、'.join(METHODS)}",
             key="townships.scoring.method")
-    units = [_unit_result(u, townships, schedule, method) for u in townships.units]
-    if next_schedule is not None:
-        for unit in units:
-            for p in unit["indicators"].values():
-                p.update(_next_step(p, next_schedule))
-    ranks = competition_ranks([u["score"] for u in units])
-    n = len(units)
-    for unit, rank in zip(units, ranks):
-        unit["rank"] = rank
-        unit["grade"] = grade_for(rank, n, townships.scoring.grades)
-        prev = unit["previous_rank"]
-        unit["rank_move"] = None if prev is None else prev - rank
-        unit["all_on_schedule"] = unit["assessed_count"] > 0 and \
-            unit["on_schedule_count"] == unit["assessed_count"]
-    ranked = sorted(units, key=lambda u: u["rank"])  # ties keep the data file's order
-    _rank_within_indicators(ranked, townships)
+    board = _Board(townships, schedule, next_schedule, method)
+    inds = list(townships.indicators.values())
+    total_weight = sum(ind.weight for ind in inds)
+    n = len(townships.units)
+    # Per indicator, one column over the townships (data order): score (None when
+    # not scored), schedule gap, on schedule, missing. Each township's entries
+    # are dropped as soon as they are counted.
+    scores: list[list[float | None]] = [[None] * n for _ in inds]
+    gaps: list[list[float | None]] = [[None] * n for _ in inds]
+    on_schedule = [bytearray(n) for _ in inds]
+    missing = [bytearray(n) for _ in inds]
+    fields = []
+    for i, unit in enumerate(townships.units):
+        raw = assessed_weight = 0.0
+        assessed = on_count = 0
+        for k, ind in enumerate(inds):
+            p = board.entry(unit, ind)
+            missing[k][i] = p["missing"]
+            if not p["assessed"]:
+                continue
+            scores[k][i], gaps[k][i], on_schedule[k][i] = p["score"], p["schedule_gap"], p["on_schedule"]
+            raw += p["score"]
+            assessed_weight += ind.weight
+            assessed += 1
+            on_count += p["on_schedule"]
+        # An indicator with no target is left out and the rest rescaled to full
+        # weight, so a township is not punished for a target nobody set.
+        total = raw * total_weight / assessed_weight if assessed_weight else 0.0
+        fields.append({"name": unit.name, "previous_rank": unit.previous_rank,
+                       "score": round(total, SCORE_DECIMALS),
+                       "on_schedule_count": on_count, "assessed_count": assessed})
+
+    ranks = competition_ranks([f["score"] for f in fields])
+    for f, rank in zip(fields, ranks):
+        f["rank"] = rank
+        f["grade"] = grade_for(rank, n, townships.scoring.grades)
+        prev = f["previous_rank"]
+        f["rank_move"] = None if prev is None else prev - rank
+        f["all_on_schedule"] = f["assessed_count"] > 0 and f["on_schedule_count"] == f["assessed_count"]
+    order = sorted(range(n), key=lambda i: ranks[i])  # ties keep the data file's order
+    ranked = [UnitFacts(fields[i], board, i) for i in order]
+    names = [fields[i]["name"] for i in order]
 
     indicators = []
-    for ind_id, ind in townships.indicators.items():
-        rows = [u["indicators"][ind_id] | {"township": u["name"]} for u in ranked]
-        assessed = [r for r in rows if r["assessed"]]
-        by_score = sorted(assessed, key=lambda r: -r["score"])
+    for k, ind in enumerate(inds):
+        col = scores[k]
+        # Each township's rank among all townships on this indicator's score.
+        per_rank = competition_ranks([-1.0 if s is None else round(s, SCORE_DECIMALS) for s in col])
+        board.ranks[ind.id] = array("l", (r if s is not None else 0 for r, s in zip(per_rank, col)))
+        assessed = [i for i in order if col[i] is not None]  # ranked order
+        by_score = sorted(assessed, key=lambda i: -col[i])
         indicators.append({
-            "id": ind_id, "name": ind.name, "unit": ind.unit, "weight": ind.weight,
+            "id": ind.id, "name": ind.name, "unit": ind.unit, "weight": ind.weight,
             "better": ind.better,
             "assessed_count": len(assessed),
-            "on_schedule": [r["township"] for r in assessed if r["on_schedule"]],
-            "behind_schedule": [r["township"] for r in
-                                sorted(assessed, key=lambda r: -r["schedule_gap"])
-                                if not r["on_schedule"]],
-            "zero_score": [r["township"] for r in assessed if r["score"] == 0],
-            "missing": [r["township"] for r in rows if r["missing"]],
-            "leader": by_score[0]["township"] if by_score else None,
-            "laggard": by_score[-1]["township"] if len(by_score) > 1 else None,
+            "on_schedule": [fields[i]["name"] for i in assessed if on_schedule[k][i]],
+            "behind_schedule": [fields[i]["name"] for i in
+                                sorted(assessed, key=lambda i: -gaps[k][i])
+                                if not on_schedule[k][i]],
+            "zero_score": [fields[i]["name"] for i in assessed if col[i] == 0],
+            "missing": [fields[i]["name"] for i in order if missing[k][i]],
+            "leader": fields[by_score[0]]["name"] if by_score else None,
+            "laggard": fields[by_score[-1]]["name"] if len(by_score) > 1 else None,
         })
     bottom_n = min(bottom_n, n)
     return {
         "count": n,
-        "indicator_count": len(townships.indicators),
+        "indicator_count": len(inds),
         "cap": townships.scoring.cap,
-        "total_weight": sum(i.weight for i in townships.indicators.values()),
-        "average_score": round(sum(u["score"] for u in units) / n, SCORE_DECIMALS) if n else None,
+        "total_weight": total_weight,
+        "average_score": round(sum(f["score"] for f in fields) / n, SCORE_DECIMALS) if n else None,
         "schedule": schedule,
         "units": ranked,
         "indicators": indicators,
@@ -179,10 +255,10 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
                          key=lambda u: (-u["rank_move"], u["rank"])),
         "fallers": sorted((u for u in ranked if (u["rank_move"] or 0) < 0),
                           key=lambda u: (u["rank_move"], u["rank"])),
-        "all_on_schedule": [u["name"] for u in ranked if u["all_on_schedule"]],
-        "none_on_schedule": [u["name"] for u in ranked
-                             if u["assessed_count"] and u["on_schedule_count"] == 0],
-        "grade_counts": {g: sum(1 for u in ranked if u["grade"] == g)
+        "all_on_schedule": [name for name, i in zip(names, order) if fields[i]["all_on_schedule"]],
+        "none_on_schedule": [name for name, i in zip(names, order)
+                             if fields[i]["assessed_count"] and fields[i]["on_schedule_count"] == 0],
+        "grade_counts": {g: sum(1 for f in fields if f["grade"] == g)
                          for g in sorted(townships.scoring.grades)},
     }
 
@@ -201,13 +277,3 @@ def _next_step(p: dict, next_schedule: float) -> dict:
         return {"next_line": float(math.floor(line + 1e-9)), "next_need": None}
     need = line - (p["value"] or 0.0)
     return {"next_line": round(line, 6), "next_need": round(need, 6) if need > 0 else None}
-
-
-def _rank_within_indicators(ranked: list[dict], townships: Townships) -> None:
-    """Each township's rank among all townships on each indicator's score."""
-    for ind_id in townships.indicators:
-        scores = [u["indicators"][ind_id]["score"] for u in ranked]
-        known = [s if s is not None else -1.0 for s in scores]
-        for unit, rank, score in zip(ranked, competition_ranks(
-                [round(s, SCORE_DECIMALS) for s in known]), scores):
-            unit["indicators"][ind_id]["rank"] = rank if score is not None else None

@@ -13,7 +13,9 @@ import re
 import signal
 import threading
 import traceback
+from collections.abc import ItemsView, KeysView, Mapping, Sequence, ValuesView
 from pathlib import Path
+from types import MappingProxyType
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -49,46 +51,164 @@ def unescape_markdown(text: str) -> str:
 MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "kind"})
 
 
-_DICT_ATTRS = frozenset(dir(dict))
+def _refuse(name: str):
+    def refuse(self, *args, **kwargs):
+        raise TypeError(f"the facts are read-only in templates: {name}() is not allowed")
+    return refuse
 
 
-class FrozenDict(dict):
-    """A read-only dict: one template cannot change the facts the next one reads.
+class FactsView(dict):
+    """The facts as a template sees them: read-only, every printable string escaped.
 
-    A batch renders hundreds of scorecards from one shared context, so a
-    template's `{% do facts.clear() %}` must fail instead of emptying it.
+    Escaping happens when a value is first read, not up front: a scorecard reads
+    one township out of thousands, so a batch never pays for (or holds) an
+    escaped copy of the whole county. The view is a dict that fills itself
+    (__missing__) from the facts it stands for, so a value read again is a
+    plain dict lookup; everything that would show the unfilled dict (iteration,
+    length, items, equality) answers from the facts instead.
     """
 
-    def _refuse(self, *args, **kwargs):
-        raise TypeError("the facts are read-only in templates")
+    __slots__ = ("_data", "_memo")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
-    __ior__ = _refuse
+    def __init__(self, data: Mapping, memo: dict | None = None):
+        super().__init__()
+        self._data = data
+        self._memo = {} if memo is None else memo
 
-    def __reduce__(self):  # pickling must not go through __setitem__
-        return (FrozenDict, (dict(self),))
+    def __missing__(self, key):
+        value = self._data[key]
+        value = _frozen(value) if key in MACHINE_KEYS else escape_facts(value, self._memo)
+        dict.__setitem__(self, key, value)
+        return value
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self):
+        return len(self._data)
+
+    def __contains__(self, key):
+        return key in self._data
+
+    def __eq__(self, other):
+        return dict(self.items()) == other
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"FactsView({self._data!r})"
+
+    def __reduce__(self):  # Windows batch workers are spawned: send the facts, not the views
+        return (FactsView, (self._data, self._memo))
+
+    def keys(self):
+        return KeysView(self)
+
+    def items(self):
+        return ItemsView(self)
+
+    def values(self):
+        return ValuesView(self)
+
+    def get(self, key, default=None):
+        return self[key] if key in self._data else default
+
+    def copy(self):
+        return dict(self.items())
+
+    def __or__(self, other):
+        return {**self, **other}
+
+    def __ror__(self, other):
+        return {**other, **self}
+
+    # One template of a batch must not change the facts the next one reads.
+    __setitem__, __delitem__ = _refuse("__setitem__"), _refuse("__delitem__")
+    clear, pop, popitem = _refuse("clear"), _refuse("pop"), _refuse("popitem")
+    setdefault, update, __ior__ = _refuse("setdefault"), _refuse("update"), _refuse("|=")
 
 
-def escape_facts(value, _memo: dict | None = None):
-    """Facts, read-only, with every printable string Markdown-escaped.
+class SequenceView(Sequence):
+    """A read-only list of facts whose items are escaped as they are first read."""
+
+    __slots__ = ("_data", "_memo", "_seen")
+
+    def __init__(self, data: Sequence, memo: dict | None = None):
+        self._data = data
+        self._memo = {} if memo is None else memo
+        self._seen: list | None = None
+
+    def _items(self) -> list:
+        if self._seen is None:
+            memo = self._memo
+            self._seen = [escape_facts(v, memo) for v in self._data]
+        return self._seen
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self._items()[index])
+        return self._items()[index]
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __len__(self):
+        return len(self._data)
+
+    def __repr__(self):
+        return f"SequenceView({self._data!r})"
+
+    def __reduce__(self):
+        return (SequenceView, (self._data, self._memo))
+
+    append, extend, insert = _refuse("append"), _refuse("extend"), _refuse("insert")
+    remove, clear, pop = _refuse("remove"), _refuse("clear"), _refuse("pop")
+    reverse, sort = _refuse("reverse"), _refuse("sort")
+
+
+def _frozen(value):
+    """An identifier's value (a code, or lists of codes) read-only but not escaped."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+# Attributes of the views that are theirs, not facts: `p.value` is a key of p.
+VIEW_ATTRS = frozenset(dir(FactsView))
+
+
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
+def escape_facts(value, memo: dict | None = None):
+    """Facts as templates read them: read-only, every printable string Markdown-escaped.
 
     Escaping the data (not the output) keeps template text and macro results,
-    which are already markup, from being escaped twice. Lists become tuples
-    and dicts FrozenDicts; shared sub-objects stay shared.
+    which are already markup, from being escaped twice. Views made from one
+    call share a memo, so facts reached by two paths (`by_id` and `indicators`,
+    a township's `rows` and `indicators`) are one view, escaped once.
     """
-    memo = {} if _memo is None else _memo
+    kind = type(value)  # exact types first: this runs for every value a template reads
+    if kind in _PLAIN:
+        return value
+    if kind is str:
+        return escape_markdown(value)
+    if kind is FactsView or kind is SequenceView:
+        return value
     if isinstance(value, str):
         return escape_markdown(value)
-    if isinstance(value, (dict, list, tuple)):
-        key = id(value)
-        if key not in memo:
-            if isinstance(value, dict):
-                memo[key] = FrozenDict((k, v if k in MACHINE_KEYS else escape_facts(v, memo))
-                                       for k, v in value.items())
-            else:
-                memo[key] = tuple(escape_facts(v, memo) for v in value)
-        return memo[key]
-    return value
+    if not isinstance(value, (Mapping, list, tuple)):
+        return value
+    if memo is None:
+        memo = {}
+    # The views hold what they stand for, so an id here is never reused.
+    view = memo.get(id(value))
+    if view is None:
+        view = FactsView(value, memo) if isinstance(value, Mapping) else SequenceView(value, memo)
+        memo[id(value)] = view
+    return view
 
 
 def _finalize(value):
@@ -146,7 +266,7 @@ class BoundedSandbox(SandboxedEnvironment):
     def getattr(self, obj, attribute):
         # `p.value` on the facts: a key, not a dict method. Looking it up first
         # skips the AttributeError Jinja raises and catches on every access.
-        if type(obj) is FrozenDict and attribute not in _DICT_ATTRS:
+        if type(obj) is FactsView and attribute not in VIEW_ATTRS:
             try:
                 return obj[attribute]
             except KeyError:
