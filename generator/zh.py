@@ -53,10 +53,14 @@ def _wrong(func: str, what: str, expected: str, x: object) -> ValueError:
 
 def _decimal(x: object, func: str, what: str = "value") -> Decimal:
     """A finite number as the Decimal a person reads (str(0.1) is 0.1, not 0.1000000000000000055)."""
-    if x is None:
-        raise _missing(func, what)
-    if isinstance(x, bool) or not isinstance(x, (numbers.Real, Decimal)):
-        raise _wrong(func, what, "a number", x)
+    kind = type(x)
+    if kind is int:  # exact types first: a scorecard words a hundred figures
+        return Decimal(x)
+    if kind is not float:
+        if x is None:
+            raise _missing(func, what)
+        if isinstance(x, bool) or not isinstance(x, (numbers.Real, Decimal)):
+            raise _wrong(func, what, "a number", x)
     d = Decimal(str(x))
     if not d.is_finite():
         raise ValueError(f"{func}: {what} must be a finite number, got {x!r}")
@@ -64,6 +68,8 @@ def _decimal(x: object, func: str, what: str = "value") -> Decimal:
 
 
 def _integer(n: object, func: str, what: str = "value") -> int:
+    if type(n) is int:
+        return n
     if n is None:
         raise _missing(func, what)
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
@@ -88,9 +94,13 @@ def _text(s: object, func: str, what: str) -> str:
 
 # ---------------------------------------------------------------- rounding
 
+_STEPS = tuple(Decimal(1).scaleb(-places) for places in range(7))
+
+
 def _round(d: Decimal, places: int) -> Decimal:
     """Half-up to a fixed number of decimals; a result of zero loses its sign."""
-    q = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CTX)
+    step = _STEPS[places] if places < len(_STEPS) else Decimal(1).scaleb(-places)
+    q = d.quantize(step, rounding=ROUND_HALF_UP, context=_CTX)
     return q.copy_abs() if q.is_zero() else q
 
 
