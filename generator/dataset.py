@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -111,17 +113,61 @@ class TownshipIndicator:
     better: str = "higher"
 
 
-@dataclass(frozen=True, slots=True)  # one per township and indicator: keep it small
+@dataclass(frozen=True, slots=True)
 class TownshipValue:
     value: float | None = None
     target: float | None = None
+
+
+class PackedValues(Mapping):
+    """A township's values by indicator id, packed two doubles an indicator.
+
+    Townships × indicators are most of a county's data: a dict of objects
+    costs about 3 KB a township, this about 0.4 KB. Entries are made when
+    read; NaN stands for a missing figure (valid data has no NaN of its own).
+    """
+
+    __slots__ = ("_where", "_numbers")
+
+    def __init__(self, where: dict[str, int], numbers: array):
+        self._where = where  # id → position; shared by townships listing the same ids
+        self._numbers = numbers
+
+    @classmethod
+    def pack(cls, values: Mapping[str, TownshipValue], layouts: dict) -> PackedValues:
+        ids = tuple(values)
+        where = layouts.get(ids)
+        if where is None:
+            where = layouts[ids] = {i: n for n, i in enumerate(ids)}
+        numbers = array("d")
+        for v in values.values():
+            numbers.append(_NAN if v.value is None else v.value)
+            numbers.append(_NAN if v.target is None else v.target)
+        return cls(where, numbers)
+
+    def __getitem__(self, key: str) -> TownshipValue:
+        n = self._where[key] * 2
+        value, target = self._numbers[n], self._numbers[n + 1]
+        return TownshipValue(None if value != value else value, None if target != target else target)
+
+    def __iter__(self):
+        return iter(self._where)
+
+    def __len__(self):
+        return len(self._where)
+
+    def __repr__(self):
+        return f"PackedValues({dict(self)!r})"
+
+
+_NAN = float("nan")
 
 
 @dataclass(frozen=True, slots=True)
 class Township:
     name: str
     previous_rank: int | None
-    values: dict[str, TownshipValue]
+    values: Mapping[str, TownshipValue]  # PackedValues when loaded from a file
 
 
 @dataclass(frozen=True)
@@ -231,25 +277,48 @@ class InvalidDataError(DataError):
 
 def load(path: str | Path) -> Dataset:
     """Load and validate an indicators.yaml file; DataError names file, line and key."""
-    return load_text(yaml_source.read_file(path), str(path))
+    source = str(path)
+    raw = yaml_source.read_bytes(path)
+    # Valid data goes the quick way, from the bytes: no decoded copy, no line
+    # positions, no jsonschema. Anything else goes the careful way, which
+    # finds every problem and names its line.
+    return _quick(raw, source) or _careful(yaml_source.decode(raw, source), source)
 
 
 def load_text(text: str, source: str) -> Dataset:
     """Load YAML text as if it were the file `source` (tests, Excel/CSV import)."""
-    # Valid data goes the quick way: no line positions, no jsonschema. Anything
-    # else goes the careful way, which finds every problem and names its line.
-    data = yaml_source.quick_load(text)
-    if data is not None:
-        plain = _json_like(data)
-        if _certainly_valid(plain):
-            return _build(plain, source)
+    return _quick(text, source) or _careful(text, source)
+
+
+def _quick(text: str | bytes, source: str) -> Dataset | None:
+    """The Dataset of certainly valid data, read in one pass; None when not certain.
+
+    Each township is checked and packed as soon as it is read, so a county
+    of thousands is never held as plain data.
+    """
+    layouts: dict = {}
+    data = yaml_source.quick_load(text, unit=lambda raw: _quick_township(raw, layouts))
+    if data is None:
+        return None
+    plain = _json_like(data)
+    check = _quick_schema_check()
+    if check is None or not check(plain) or _contract_problems(plain, {}):
+        return None
+    return _build(plain, source)
+
+
+def _quick_township(raw: dict[str, Any], layouts: dict) -> Township | None:
+    check = _quick_township_check()
+    if check is None or not check(raw) or _json_like(raw) is not raw:
+        return None  # wrong, or holds dates: the careful way decides
+    found = _Findings({})
+    _check_values(raw, (), found)
+    return None if found.problems else _township(raw, layouts)
+
+
+def _careful(text: str, source: str) -> Dataset:
     data, lines = yaml_source.parse_text(text, source)
     return _dataset(data, lines, source)
-
-
-def _certainly_valid(plain: dict[str, Any]) -> bool:
-    check = _quick_schema_check()
-    return check is not None and check(plain) and not _contract_problems(plain, {})
 
 
 def _dataset(data: dict[str, Any], lines: Lines, source: str) -> Dataset:
@@ -303,7 +372,12 @@ def _schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _quick_schema_check() -> schema_check.Check | None:
-    return schema_check.compile_schema(_schema())
+    return schema_check.compile_schema(_schema(), checked={"township": Township})
+
+
+@lru_cache(maxsize=1)
+def _quick_township_check() -> schema_check.Check | None:
+    return schema_check.compile_schema(_schema(), part="township")
 
 
 @lru_cache(maxsize=1)
@@ -447,15 +521,18 @@ def _check_townships(townships: dict[str, Any], found: _Findings) -> None:
     first_seen: dict[str, int] = {}
     for index, unit in enumerate(units):
         path = ("townships", "units", index)
-        name = unit["name"]
+        if isinstance(unit, Township):  # read and checked on the quick path
+            name, previous_rank, value_ids = unit.name, unit.previous_rank, unit.values
+        else:
+            name, previous_rank, value_ids = unit["name"], unit.get("previous_rank"), unit["values"]
         if name in first_seen:
             first = line_of(("townships", "units", first_seen[name], "name"), found.lines)
             found.add(path + ("name",), f'duplicate township name "{name}" (first at line {first})',
                       f'乡镇名称"{name}"重复（第{first}行已出现）')
         first_seen.setdefault(name, index)
-        found.rank(path + ("previous_rank",), unit.get("previous_rank"), len(units), "number of townships",
+        found.rank(path + ("previous_rank",), previous_rank, len(units), "number of townships",
                    "乡镇个数")
-        for ind_id in unit["values"]:
+        for ind_id in value_ids:
             if ind_id not in townships["indicators"]:
                 found.add(path + ("values", ind_id),
                           f'unknown township indicator "{ind_id}" (not a key of townships.indicators: {_few(known)})',
@@ -553,6 +630,7 @@ def _snapshot(raw: dict[str, Any]) -> Snapshot:
 def _townships(raw: dict[str, Any]) -> Townships:
     scoring = raw.get("scoring", {})
     defaults = Scoring()
+    layouts: dict = {}
     return Townships(
         indicators={ind_id: TownshipIndicator(id=ind_id, name=item["name"], unit=item["unit"],
                                               weight=float(item["weight"]), better=item.get("better", "higher"))
@@ -560,11 +638,16 @@ def _townships(raw: dict[str, Any]) -> Townships:
         scoring=Scoring(method=scoring.get("method", defaults.method),
                         cap=float(scoring.get("cap", defaults.cap)),
                         grades={g: float(v) for g, v in scoring.get("grades", defaults.grades).items()}),
-        units=tuple(Township(name=unit["name"], previous_rank=_int(unit.get("previous_rank")),
-                             values={ind_id: TownshipValue(value=_num(v.get("value")), target=_num(v.get("target")))
-                                     for ind_id, v in unit["values"].items()})
+        units=tuple(unit if isinstance(unit, Township) else _township(unit, layouts)
                     for unit in raw["units"]),
     )
+
+
+def _township(raw: dict[str, Any], layouts: dict) -> Township:
+    values = {ind_id: TownshipValue(value=_num(v.get("value")), target=_num(v.get("target")))
+              for ind_id, v in raw["values"].items()}
+    return Township(name=raw["name"], previous_rank=_int(raw.get("previous_rank")),
+                    values=PackedValues.pack(values, layouts))
 
 
 def _num(value: int | float | None) -> float | None:

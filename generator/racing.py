@@ -179,11 +179,11 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
     inds = list(townships.indicators.values())
     total_weight = sum(ind.weight for ind in inds)
     n = len(townships.units)
-    # Per indicator, one column over the townships (data order): score (None when
+    # Per indicator, one column over the townships (data order): score (NaN when
     # not scored), schedule gap, on schedule, missing. Each township's entries
     # are dropped as soon as they are counted.
-    scores: list[list[float | None]] = [[None] * n for _ in inds]
-    gaps: list[list[float | None]] = [[None] * n for _ in inds]
+    scores = [array("d", [math.nan]) * n for _ in inds]
+    gaps = [array("d", [math.nan]) * n for _ in inds]
     on_schedule = [bytearray(n) for _ in inds]
     missing = [bytearray(n) for _ in inds]
     fields = []
@@ -221,10 +221,12 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
     indicators = []
     for k, ind in enumerate(inds):
         col = scores[k]
+        scored = [s == s for s in col]  # not NaN
         # Each township's rank among all townships on this indicator's score.
-        per_rank = competition_ranks([-1.0 if s is None else round(s, SCORE_DECIMALS) for s in col])
-        board.ranks[ind.id] = array("l", (r if s is not None else 0 for r, s in zip(per_rank, col)))
-        assessed = [i for i in order if col[i] is not None]  # ranked order
+        per_rank = competition_ranks([round(s, SCORE_DECIMALS) if ok else -1.0
+                                      for s, ok in zip(col, scored)])
+        board.ranks[ind.id] = array("l", (r if ok else 0 for r, ok in zip(per_rank, scored)))
+        assessed = [i for i in order if scored[i]]  # ranked order
         by_score = sorted(assessed, key=lambda i: -col[i])
         indicators.append({
             "id": ind.id, "name": ind.name, "unit": ind.unit, "weight": ind.weight,

@@ -47,10 +47,17 @@ class _Unsupported(Exception):
     pass
 
 
-def compile_schema(schema: dict) -> Check | None:
-    """A predicate for `schema`, or None when it uses a keyword this module does not know."""
+def compile_schema(schema: dict, part: str | None = None,
+                   checked: dict[str, type] | None = None) -> Check | None:
+    """A predicate for `schema`, or None when it uses a keyword this module does not know.
+
+    part: compile only that definition of $defs. checked: definitions whose
+    instances may already stand in the data as objects of the given type,
+    checked when they were read; they pass without being looked at again.
+    """
     try:
-        return _Compiler(schema).compile(schema)
+        compiler = _Compiler(schema, checked or {})
+        return compiler.compile(schema if part is None else {"$ref": f"#/$defs/{part}"})
     except _Unsupported:
         return None
 
@@ -83,8 +90,9 @@ def _all(checks: list[Check]) -> Check:
 
 
 class _Compiler:
-    def __init__(self, root: dict):
+    def __init__(self, root: dict, checked: dict[str, type]):
         self.defs = root.get("$defs", {})
+        self.checked = checked
         self.compiled: dict[str, Check] = {}
 
     def compile(self, schema: Any) -> Check:
@@ -117,7 +125,11 @@ class _Compiler:
         name = ref[len(prefix):]
         if name not in self.compiled:
             self.compiled[name] = lambda x: self.compiled[name](x)  # until compiled: recursion
-            self.compiled[name] = self.compile(self.defs[name])
+            test = self.compile(self.defs[name])
+            if name in self.checked:
+                kind = self.checked[name]
+                test = (lambda test: lambda x: isinstance(x, kind) or test(x))(test)
+            self.compiled[name] = test
         return self.compiled[name]
 
     def _type(self, types: str | list[str]) -> Check:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,16 +58,20 @@ def load_file(path: str | Path) -> tuple[Any, Lines]:
 
 def read_file(path: str | Path) -> str:
     """The text of a data file, or DataError (missing, too large, not UTF-8)."""
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a data file, or DataError (missing, unreadable, too large)."""
     source = str(path)
     file = Path(path)
     try:
         size = file.stat().st_size
         # The size is checked before reading so a wrong 2 GB file fails fast.
         _check_size(size, source)
-        raw = file.read_bytes()
+        return file.read_bytes()
     except OSError as exc:
         raise unreadable(exc, source) from exc
-    return decode(raw, source)
 
 
 def unreadable(exc: OSError, source: str) -> DataError:
@@ -149,6 +154,12 @@ def parse_text(text: str, source: str) -> tuple[Any, Lines]:
 # and line.
 
 _QUICK_UNSURE = re.compile("[\t?\x85\u2028\u2029\ufeff]|^%", re.MULTILINE)
+# The same characters, and the control characters PyYAML's reader refuses
+# (Reader.NON_PRINTABLE), as they appear in UTF-8 bytes.
+_QUICK_UNSURE_BYTES = re.compile(
+    rb"[\t?]|^%|\xc2\x85|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf"
+    rb"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]",
+    re.MULTILINE)
 _QUICK_TAGS = frozenset({"tag:yaml.org,2002:" + t
                          for t in ("str", "int", "float", "bool", "null", "timestamp")})
 _RESOLVER = yaml.resolver.Resolver()
@@ -159,14 +170,24 @@ class _Unsure(Exception):
     pass
 
 
-def quick_load(text: str) -> dict[str, Any] | None:
-    """The data of a plain YAML mapping, as the careful loader would build it; None when unsure."""
-    text = text.removeprefix("\ufeff")
+Unit = Callable[[dict], Any]
+
+
+def quick_load(text: str | bytes, unit: Unit | None = None) -> dict[str, Any] | None:
+    """The data of a plain YAML mapping, as the careful loader would build it; None when unsure.
+
+    `text` may be the file's bytes (UTF-8), which libyaml reads without a
+    decoded copy. `unit`, if given, is called with each township of
+    townships.units as soon as it is read and what it returns stands in the
+    list instead; it returns None when unsure of the township, and so of the file.
+    """
+    if isinstance(text, str):
+        text = text.removeprefix("\ufeff")
     if not _quick_candidate(text):
         return None
     parser = yaml.cyaml.CParser(text)
     try:
-        data = _from_events(parser)
+        data = _from_events(parser, unit)
     except (_Unsure, yaml.YAMLError, ValueError, OverflowError):
         return None
     finally:
@@ -174,9 +195,11 @@ def quick_load(text: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _quick_candidate(text: str) -> bool:
+def _quick_candidate(text: str | bytes) -> bool:
     if not getattr(yaml, "__with_libyaml__", False):
         return False
+    if isinstance(text, bytes):
+        return len(text) <= MAX_BYTES and not _QUICK_UNSURE_BYTES.search(text)
     if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return False  # too large: the careful loader says so
     return not (_QUICK_UNSURE.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text))
@@ -185,15 +208,17 @@ def _quick_candidate(text: str) -> bool:
 _EXPECT_KEY = object()  # a mapping's next scalar is a key
 
 
-def _from_events(parser: Any) -> Any:
+def _from_events(parser: Any, unit: Unit | None = None) -> Any:
     # Classes and methods are bound to locals: this loop runs once per YAML event.
     scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    mapping_end = yaml.MappingEndEvent
+    ends = (mapping_end, yaml.SequenceEndEvent)
     skipped = (yaml.StreamStartEvent, yaml.DocumentEndEvent)
     get_event = parser.get_event
     root = None
     stack: list[dict | list] = []  # open containers, innermost last
     keys: list[Any] = []  # per open mapping: the key awaiting its value, or _EXPECT_KEY
+    units: list | None = None  # townships.units, once open
     documents = values = 0
     while True:
         event = get_event()
@@ -222,9 +247,20 @@ def _from_events(parser: Any) -> Any:
             else:
                 stack[-1].append(value)
             if kind is not scalar:
+                if kind is sequence and unit is not None and len(stack) == 2 \
+                        and root.get("townships") is stack[1] and stack[1].get("units") is value:
+                    units = value
                 stack.append(value)
                 keys.append(_EXPECT_KEY if kind is mapping else None)
         elif kind in ends:
+            if kind is mapping_end and units is not None and len(stack) > 1 \
+                    and stack[-2] is units:
+                # A township is read: hand it over now, so a county of thousands
+                # never holds every township as plain data at once.
+                compact = unit(stack[-1])
+                if compact is None:
+                    raise _Unsure
+                units[-1] = compact
             stack.pop()
             keys.pop()
         elif kind is yaml.DocumentStartEvent:
