@@ -63,6 +63,55 @@ def test_invalid_data_still_gets_the_careful_message():
     assert "expected a whole number" in str(err.value)
 
 
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
+def test_quick_load_reads_the_bytes_as_it_reads_the_text(path):
+    raw = path.read_bytes()
+    assert repr(yaml_source.quick_load(raw)) == repr(yaml_source.quick_load(raw.decode("utf-8")))
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
+def test_townships_packed_on_the_quick_path_equal_the_careful_ones(path):
+    quick = dataset._quick(path.read_bytes(), str(path))
+    assert quick is not None  # the bundled files are plain: they must take the quick path
+    assert quick == dataset._careful(path.read_text(encoding="utf-8"), str(path))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_bytes_are_never_read_quickly_where_the_text_would_not_be(text):
+    # The bytes check stands in for the text check: it may send more files the
+    # careful way (a leading BOM), never fewer.
+    if yaml_source._quick_candidate(text.encode("utf-8")):
+        assert yaml_source._quick_candidate(text)
+
+
+@pytest.mark.parametrize("edit, line_text", [
+    ("new_entities: {value: 66, target: 140}", "new_entities: {value: .nan, target: 140}"),
+    ("name: 石桥乡", "name: '  '"),
+    ("petitions: {value: 4, target: 7}", "petitions: {value: 4, target: 7, note: x}"),
+    ("previous_rank: 13", "previous_rank: 99"),
+])
+def test_a_township_that_is_not_certainly_valid_gets_the_careful_message(edit, line_text):
+    text = (ROOT / "indicators.yaml").read_text(encoding="utf-8")
+    line = text[:text.index(edit)].count("\n") + 1
+    text = text.replace(edit, line_text, 1)
+    with pytest.raises(dataset.InvalidDataError) as err:
+        dataset.load_text(text, "indicators.yaml")
+    assert err.value.line == line
+
+
+def test_packed_values_read_as_the_values_they_pack():
+    values = {"a": dataset.TownshipValue(5200.0, 12000.0), "b": dataset.TownshipValue(None, 900.0),
+              "c": dataset.TownshipValue(0.0, None)}
+    layouts: dict = {}
+    packed = dataset.PackedValues.pack(values, layouts)
+    assert packed == values and list(packed) == ["a", "b", "c"]
+    assert packed["b"].value is None and packed["c"].target is None and packed["c"].value == 0.0
+    assert packed.get("zz") is None
+    # townships listing the same ids share one id → position table
+    assert dataset.PackedValues.pack(values, layouts)._where is packed._where
+
+
 # ---------------------------------------------------------------- JSON Schema
 
 def _bundled_plain() -> dict:

@@ -104,3 +104,23 @@ def test_unknown_method_is_a_data_error():
     t = Townships({"inv": INV}, Scoring(method="lottery"), (unit("甲", 1, inv=(1, 2)),))
     with pytest.raises(DataError, match="townships.scoring.method"):
         race(t, 0.5)
+
+
+def test_per_indicator_entries_are_rebuilt_the_same_every_time():
+    r = race(towns(unit("东山镇", 2, inv=(6000, 10000), pet=(5, 20)),
+                   unit("西河乡", 1, inv=(2000, 10000), pet=(20, 20))),
+             schedule=0.5, next_schedule=0.75)
+    first, second = r["units"]
+    rows = first["rows"]
+    assert rows == list(first["indicators"].values())
+    assert [p["id"] for p in rows] == ["inv", "pet"]
+    # The entries are worked out from the data when read: reading another
+    # township in between gives the same figures back.
+    before = [dict(p) for p in rows]
+    assert second["indicators"]["inv"]["rank"] == 2
+    assert [dict(p) for p in first["rows"]] == before
+    assert first["indicators"]["inv"]["next_need"] == pytest.approx(1500.0)  # 10000 × 0.75 − 6000
+    assert second["indicators"]["inv"]["next_need"] == pytest.approx(5500.0)  # 10000 × 0.75 − 2000
+    # and the unit reads as a mapping with every key, for --json and templates
+    assert set(first) >= {"name", "score", "rank", "grade", "indicators", "rows"}
+    assert dict(first)["rows"] == rows

@@ -104,3 +104,30 @@ def test_data_cannot_inject_markup():
     assert escaped["id"] == "a_b"
     assert templating.unescape_markdown(escaped["name"]) == "**粗体** | # 标题 ![x](asset:y)"
     assert "**" not in escaped["name"].replace("\\*", "")
+
+
+def test_facts_view_escapes_what_is_read_and_keeps_the_facts_unchanged():
+    facts = {"meta": {"region": "A*B县"}, "units": [{"name": "东|西", "id": "x_y",
+                                                   "reasons": {"good": ["rank_up"]}}]}
+    view = templating.escape_facts(facts)
+    unit = view["units"][0]
+    assert view["meta"]["region"] == "A\\*B县" and unit["name"] == "东\\|西"
+    assert unit["id"] == "x_y" and unit["reasons"]["good"] == ("rank_up",)  # codes unescaped
+    assert facts["units"][0]["name"] == "东|西"  # the facts themselves are not touched
+    # the view reads as the mapping it stands for, not as the cache behind it
+    assert len(view) == 2 and list(view) == ["meta", "units"] and "units" in view
+    assert dict(view["meta"]) == {"region": "A\\*B县"} and {**view["meta"]} == {"region": "A\\*B县"}
+    assert view["meta"].get("nothing", "—") == "—"
+    assert view["units"][0] is unit  # escaped once, then reused
+    for change in (lambda: view["meta"].update(region="x"), lambda: view["units"].append(1),
+                   lambda: unit["reasons"]["good"].append("x"), lambda: view.clear()):
+        with pytest.raises((TypeError, AttributeError)):
+            change()
+    assert facts == {"meta": {"region": "A*B县"}, "units": [{"name": "东|西", "id": "x_y",
+                                                          "reasons": {"good": ["rank_up"]}}]}
+
+
+def test_facts_reached_by_two_paths_are_one_view():
+    shared = {"name": "甲"}
+    view = templating.escape_facts({"by_id": {"a": shared}, "indicators": [shared]})
+    assert view["by_id"]["a"] is view["indicators"][0]
