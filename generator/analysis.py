@@ -43,7 +43,7 @@ def printed_points(x: float | None) -> float | None:
     On schedule or not, target met or not, is decided on this figure, so a
     document can never say 落后序时进度0.0个百分点 or 差0.0个百分点.
     """
-    return None if x is None else float(zh.number(x, 1))
+    return None if x is None else zh.rounded(x, 1)
 
 
 def _good(delta: float | None, better: str) -> bool | None:

@@ -198,8 +198,6 @@ def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
     ctx = multiprocessing.get_context(method)
     # Small chunks: at the end no worker waits long for another's last chunk.
     chunk = max(1, min(8, len(tasks) // (jobs * 4)))
-    import gc
-    gc.freeze()
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
         return _collect(track(pool.imap_unordered(_write_one, tasks, chunksize=chunk),
                               len(tasks)))

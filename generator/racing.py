@@ -57,7 +57,7 @@ def score_completion(ind: TownshipIndicator, value: float | None, target: float 
         gap = (completion - schedule) * 100
     else:
         gap = (schedule - completion) * 100
-    gap = float(zh.number(gap, 1))
+    gap = zh.rounded(gap, 1)
     on_schedule = completion is not None and gap <= 0
     return {
         "assessed": True,
@@ -139,13 +139,18 @@ class _Board:
         self.ranks: dict[str, array] = {}  # by indicator: rank of each township, 0 = not scored
         self._last: tuple[int, dict] | None = None
 
-    def entry(self, unit: Township, ind: TownshipIndicator) -> dict:
+    def score(self, unit: Township, ind: TownshipIndicator) -> tuple[float | None, float | None, dict]:
+        """(value, target, what the scoring method says) of one township on one indicator."""
         tv = unit.values.get(ind.id)
         value = tv.value if tv else None
         target = tv.target if tv else None
+        return value, target, self.method(ind, value, target, self.schedule, self.townships.scoring)
+
+    def entry(self, unit: Township, ind: TownshipIndicator) -> dict:
+        value, target, scored = self.score(unit, ind)
         entry = {"id": ind.id, "name": ind.name, "unit": ind.unit, "better": ind.better,
                  "weight": ind.weight, "value": value, "target": target, "missing": value is None,
-                 **self.method(ind, value, target, self.schedule, self.townships.scoring)}
+                 **scored}
         if self.next_schedule is not None:
             entry.update(_next_step(entry, self.next_schedule))
         return entry
@@ -191,8 +196,8 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
         raw = assessed_weight = 0.0
         assessed = on_count = 0
         for k, ind in enumerate(inds):
-            p = board.entry(unit, ind)
-            missing[k][i] = p["missing"]
+            value, _, p = board.score(unit, ind)
+            missing[k][i] = value is None
             if not p["assessed"]:
                 continue
             scores[k][i], gaps[k][i], on_schedule[k][i] = p["score"], p["schedule_gap"], p["on_schedule"]

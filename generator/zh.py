@@ -124,6 +124,11 @@ def number(x: float, decimals: int = 1) -> str:
     return _fmt(_round(_decimal(x, "number"), _places(decimals, "number")))
 
 
+def rounded(x: float, decimals: int = 1) -> float:
+    """x as `number` prints it, as a float: float(number(x, d)) without the text."""
+    return float(_round(_decimal(x, "rounded"), _places(decimals, "rounded")))
+
+
 def _default_decimals(d: Decimal, unit: str) -> int:
     if unit in ("万元", "元"):
         return 0
