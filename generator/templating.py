@@ -99,7 +99,7 @@ class FactsView(dict):
         return f"FactsView({self._data!r})"
 
     def __reduce__(self):  # Windows batch workers are spawned: send the facts, not the views
-        return (FactsView, (self._data, self._memo))
+        return (FactsView, (self._data,))
 
     def keys(self):
         return KeysView(self)
@@ -159,7 +159,7 @@ class SequenceView(Sequence):
         return f"SequenceView({self._data!r})"
 
     def __reduce__(self):
-        return (SequenceView, (self._data, self._memo))
+        return (SequenceView, (self._data,))
 
     append, extend, insert = _refuse("append"), _refuse("extend"), _refuse("insert")
     remove, clear, pop = _refuse("remove"), _refuse("clear"), _refuse("pop")

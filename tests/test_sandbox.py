@@ -127,6 +127,16 @@ def test_facts_view_escapes_what_is_read_and_keeps_the_facts_unchanged():
                                                           "reasons": {"good": ["rank_up"]}}]}
 
 
+def test_facts_view_pickles_as_the_facts_it_stands_for():
+    # Windows batch workers are spawned: the job and its views travel pickled.
+    import pickle
+
+    view = templating.escape_facts({"meta": {"region": "A*B县"}, "units": [{"name": "甲"}]})
+    view["units"][0]["name"]  # a view with a filled cache and a memo
+    again = pickle.loads(pickle.dumps(view))
+    assert again["meta"]["region"] == "A\\*B县" and again["units"][0]["name"] == "甲"
+
+
 def test_facts_reached_by_two_paths_are_one_view():
     shared = {"name": "甲"}
     view = templating.escape_facts({"by_id": {"a": shared}, "indicators": [shared]})
