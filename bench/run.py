@@ -1,6 +1,6 @@
 """Benchmarks for speechgen (issue 4): batch against docxtpl, merged volume, speech, memory.
 
-    pip install -e '.[bench]' && python bench/run.py            # about 2½ minutes
+    pip install -e '.[bench]' && python bench/run.py            # about 4 minutes
     python bench/run.py --quick                                  # about 30 seconds
     python bench/run.py --only batch --rounds 5
 
@@ -66,6 +66,11 @@ def child_seconds(*args: str) -> float:
     out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True,
                          text=True, env=CHILD_ENV).stdout
     return float(out.strip().splitlines()[-1])
+
+
+def verdict(met: bool, target: str) -> str:
+    """Issue 4's target for a figure, and whether this run met it."""
+    return f"(target {target}: {'met' if met else 'NOT met'})"
 
 
 # ----------------------------------------------------------------- docxtpl baseline
@@ -167,7 +172,7 @@ def bench_batch(work: Path, count: int, rounds: int) -> dict:
           "(whole command: start-up, load, analyse, render, write)")
     print(f"  docxtpl               {theirs_s:6.2f} s  {count / theirs_s:7.1f} documents/s  "
           "(render + save only)")
-    print(f"  ratio                 {theirs_s / ours_s:6.1f}x")
+    print(f"  ratio                 {theirs_s / ours_s:6.1f}x  {verdict(theirs_s / ours_s >= 10, 'at least 10x')}")
     print(f"  speechgen render + write only {render_s:.2f} s, {theirs_s / render_s:.1f}x docxtpl")
     return {"speechgen_s": ours_s, "docxtpl_s": theirs_s, "ratio": theirs_s / ours_s,
             "speechgen_render_write_s": render_s}
@@ -219,7 +224,8 @@ def bench_speech(work: Path, rounds: int) -> dict:
     times = [once() for _ in range(rounds)]
     median = statistics.median(times)
     print(f"speech (bundled data), {rounds} runs:")
-    print(f"  median {median:.3f} s, fastest {min(times):.3f} s, slowest {max(times):.3f} s")
+    print(f"  median {median:.3f} s, fastest {min(times):.3f} s, slowest {max(times):.3f} s  "
+          f"{verdict(median < 0.5, 'median under 0.5 s')}")
     # Where bytecode may not be written (PYTHONDONTWRITEBYTECODE=1, as in some sandboxes),
     # speechgen's own modules are compiled on every run; installed libraries are not.
     no_pyc = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
@@ -249,7 +255,9 @@ def bench_memory(work: Path, sizes: list[int]) -> dict:
         result[n] = mb
         print(f"  {n:5d} townships  {mb:6.1f} MB  ({seconds:.1f} s)", flush=True)
     if len(sizes) > 1:
-        print(f"  ratio {sizes[-1]} / {sizes[0]}: {result[sizes[-1]] / result[sizes[0]]:.2f}")
+        ratio = result[sizes[-1]] / result[sizes[0]]
+        print(f"  ratio {sizes[-1]} / {sizes[0]}: {ratio:.2f}  "
+              f"{verdict(ratio <= 1.5, 'at most 1.5') if sizes[-1] >= 10 * sizes[0] else ''}")
     return result
 
 
