@@ -9,6 +9,7 @@ printing an empty string.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import signal
 import threading
@@ -321,7 +322,18 @@ def make_environment(folder: Path) -> SandboxedEnvironment:
         extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
     env.filters.update(zh.FILTERS)
     env.globals.update(zh.GLOBALS)
+    # json's C encoder reads a dict's own slots, which a view fills only as it is read.
+    env.policies["json.dumps_function"] = lambda obj, **kw: json.dumps(plain(obj), **kw)
     return env
+
+
+def plain(value):
+    """Views back to the dicts and lists they show (escaped), for code that bypasses them."""
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (SequenceView, list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 _ENVS: dict[Path, SandboxedEnvironment] = {}

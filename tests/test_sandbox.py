@@ -137,6 +137,14 @@ def test_facts_view_pickles_as_the_facts_it_stands_for():
     assert again["meta"]["region"] == "A\\*B县" and again["units"][0]["name"] == "甲"
 
 
+def test_tojson_shows_the_facts_not_the_empty_view(tmp_path):
+    tpl = tmp_path / "json.md.j2"
+    tpl.write_text(HEADER + "{{ meta | tojson }}\n", encoding="utf-8")
+    out = templating.render(templating.load_template(str(tpl)),
+                            templating.escape_facts({"meta": {"region": "青山县", "peers": ["甲"]}}))
+    assert '"region": "\\u9752\\u5c71\\u53bf"' in out and '"peers": ["\\u7532"]' in out
+
+
 def test_facts_reached_by_two_paths_are_one_view():
     shared = {"name": "甲"}
     view = templating.escape_facts({"by_id": {"a": shared}, "indicators": [shared]})
