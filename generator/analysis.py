@@ -1,8 +1,8 @@
 """The analyse stage: Dataset → Facts.
 
 Every figure a template prints is computed here, so templates hold words and
-no arithmetic. Facts are plain dicts, lists, numbers and strings: easy to test,
-to dump as JSON (`speechgen facts --json`) and to read from Jinja.
+no arithmetic. Facts are plain mappings, lists, numbers and strings: easy to
+test, to dump as JSON (`speechgen facts --json`) and to read from Jinja.
 
 Sign conventions, used throughout:
 - rank_move = previous rank − rank: positive means the unit climbed.

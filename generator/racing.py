@@ -1,9 +1,10 @@
 """Township horse race (赛马比拼): scores, ranks, grades and schedule checks.
 
 Pure functions over dataset.Townships; the result is plain data (dicts and
-lists) that templates and tables read directly. Scoring methods are looked up
-by the name in `townships.scoring.method`, so an office can add one without
-touching the rest of the pipeline.
+lists, each township a read-only mapping whose per-indicator entries are
+worked out when read) that templates and tables read directly. Scoring
+methods are looked up by the name in `townships.scoring.method`, so an office
+can add one without touching the rest of the pipeline.
 """
 
 from __future__ import annotations
