@@ -106,16 +106,15 @@ class UnitFacts(Mapping):
     """
 
     __slots__ = ("_fields", "_board", "_index")
-    _LAZY = ("indicators", "rows")
+    # by id; in indicator order; then the selections a scorecard speaks of
+    _LAZY = ("indicators", "rows", "assessed", "ahead", "behind", "leading", "unreported")
 
     def __init__(self, fields: dict, board: _Board, index: int):
         self._fields, self._board, self._index = fields, board, index
 
     def __getitem__(self, key):
-        if key == "indicators":
-            return self._board.detail(self._index)
-        if key == "rows":
-            return list(self._board.detail(self._index).values())
+        if key in self._LAZY:
+            return self._board.detail(self._index)[key]
         return self._fields[key]
 
     def __iter__(self):
@@ -156,20 +155,35 @@ class _Board:
             entry.update(_next_step(entry, self.next_schedule))
         return entry
 
-    def detail(self, index: int) -> dict[str, dict]:
-        # A template reads `indicators` and `rows` of the same township in turn:
-        # keep the last one built, so both are the same entries.
+    def detail(self, index: int) -> dict[str, dict | list]:
+        """A township's per-indicator entries, by id and in order, and selections of them."""
+        # A template reads several of these of the same township in turn: keep
+        # the last one built, so all of them hold the same entries.
         if self._last is not None and self._last[0] == index:
             return self._last[1]
         unit = self.townships.units[index]
         per = {}
         for ind_id, ind in self.townships.indicators.items():
             entry = self.entry(unit, ind)
-            rank = self.ranks[ind_id][index] if self.ranks else 0
-            entry["rank"] = rank or None
+            entry["rank"] = self.ranks[ind_id][index] or None
             per[ind_id] = entry
-        self._last = (index, per)
-        return per
+        rows = list(per.values())
+        assessed = [p for p in rows if p["assessed"]]
+        ahead = sorted((p for p in assessed if p["on_schedule"]), key=lambda p: p["score"],
+                       reverse=True)
+        detail = {
+            "indicators": per,
+            "rows": rows,
+            "assessed": assessed,
+            "ahead": ahead,  # on schedule, highest score first
+            "behind": sorted((p for p in assessed if not p["on_schedule"]),
+                             key=lambda p: p["schedule_gap"], reverse=True),  # furthest first
+            "leading": [p for p in ahead if p["rank"] == 1],  # first of all townships
+            # figures not reported where they count: scored as zero
+            "unreported": [p for p in assessed if p["missing"]],
+        }
+        self._last = (index, detail)
+        return detail
 
 
 def race(townships: Townships, schedule: float, *, next_schedule: float | None = None,
