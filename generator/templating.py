@@ -9,6 +9,7 @@ printing an empty string.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import signal
@@ -33,6 +34,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!{}])")
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 
 
+# The same names and units are escaped for every scorecard of a batch.
+@functools.lru_cache(maxsize=1 << 14)
 def escape_markdown(text: str) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1)
