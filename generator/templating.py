@@ -81,7 +81,8 @@ class FactsView(dict):
 
     def __missing__(self, key):
         value = self._data[key]
-        value = _frozen(value) if key in MACHINE_KEYS else escape_facts(value, self._memo)
+        if type(value) not in _PLAIN:  # numbers pass as they are: most figures are
+            value = _frozen(value) if key in MACHINE_KEYS else escape_facts(value, self._memo)
         dict.__setitem__(self, key, value)
         return value
 
