@@ -134,15 +134,17 @@ class PackedValues(Mapping):
         self._numbers = numbers
 
     @classmethod
-    def pack(cls, values: Mapping[str, TownshipValue], layouts: dict) -> PackedValues:
+    def pack(cls, values: Mapping[str, Mapping[str, float | None]], layouts: dict) -> PackedValues:
+        """From {id: {value: …, target: …}}, as the data file has them."""
         ids = tuple(values)
         where = layouts.get(ids)
         if where is None:
             where = layouts[ids] = {i: n for n, i in enumerate(ids)}
         numbers = array("d")
         for v in values.values():
-            numbers.append(_NAN if v.value is None else v.value)
-            numbers.append(_NAN if v.target is None else v.target)
+            value, target = v.get("value"), v.get("target")
+            numbers.append(math.nan if value is None else value)
+            numbers.append(math.nan if target is None else target)
         return cls(where, numbers)
 
     def __getitem__(self, key: str) -> TownshipValue:
@@ -159,8 +161,6 @@ class PackedValues(Mapping):
     def __repr__(self):
         return f"PackedValues({dict(self)!r})"
 
-
-_NAN = float("nan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,11 +309,32 @@ def _quick(text: str | bytes, source: str) -> Dataset | None:
 
 def _quick_township(raw: dict[str, Any], layouts: dict) -> Township | None:
     check = _quick_township_check()
-    if check is None or not check(raw) or _json_like(raw) is not raw:
-        return None  # wrong, or holds dates: the careful way decides
-    found = _Findings({})
-    _check_values(raw, (), found)
-    return None if found.problems else _township(raw, layouts)
+    if check is None or not check(raw) or not _clean(raw):
+        return None  # the careful way decides, and says what is wrong
+    return _township(raw, layouts)
+
+
+def _clean(value: Any) -> bool:
+    """Nothing that _check_values would flag or _json_like convert: yes or no, quickly."""
+    kind = type(value)
+    if kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is str:
+        text = value.strip()
+        return not value or bool(text) and "\n" not in text and "\r" not in text
+    if kind is dict:
+        for item in value.values():
+            if not _clean(item):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            if not _clean(item):
+                return False
+        return True
+    return False  # a date, or anything else unusual
 
 
 def _careful(text: str, source: str) -> Dataset:
@@ -644,10 +665,8 @@ def _townships(raw: dict[str, Any]) -> Townships:
 
 
 def _township(raw: dict[str, Any], layouts: dict) -> Township:
-    values = {ind_id: TownshipValue(value=_num(v.get("value")), target=_num(v.get("target")))
-              for ind_id, v in raw["values"].items()}
     return Township(name=raw["name"], previous_rank=_int(raw.get("previous_rank")),
-                    values=PackedValues.pack(values, layouts))
+                    values=PackedValues.pack(raw["values"], layouts))
 
 
 def _num(value: int | float | None) -> float | None:

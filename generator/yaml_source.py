@@ -155,11 +155,11 @@ def parse_text(text: str, source: str) -> tuple[Any, Lines]:
 
 _QUICK_UNSURE = re.compile("[\t?\x85\u2028\u2029\ufeff]|^%", re.MULTILINE)
 # The same characters, and the control characters PyYAML's reader refuses
-# (Reader.NON_PRINTABLE), as they appear in UTF-8 bytes.
-_QUICK_UNSURE_BYTES = re.compile(
-    rb"[\t?]|^%|\xc2\x85|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf"
-    rb"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]",
-    re.MULTILINE)
+# (Reader.NON_PRINTABLE), as they appear in UTF-8 bytes: single bytes, then
+# sequences (U+0080–U+009F, U+2028/9, U+FEFF, U+FFFE/F). Two plain patterns
+# search a file four times faster than one with every alternative.
+_UNSURE_BYTE = re.compile(rb"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f?]")
+_UNSURE_SEQUENCE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef(?:\xbb\xbf|\xbf[\xbe\xbf])")
 _QUICK_TAGS = frozenset({"tag:yaml.org,2002:" + t
                          for t in ("str", "int", "float", "bool", "null", "timestamp")})
 _RESOLVER = yaml.resolver.Resolver()
@@ -199,7 +199,9 @@ def _quick_candidate(text: str | bytes) -> bool:
     if not getattr(yaml, "__with_libyaml__", False):
         return False
     if isinstance(text, bytes):
-        return len(text) <= MAX_BYTES and not _QUICK_UNSURE_BYTES.search(text)
+        return len(text) <= MAX_BYTES and not (
+            _UNSURE_BYTE.search(text) or _UNSURE_SEQUENCE.search(text)
+            or text.startswith(b"%") or b"\n%" in text)  # a directive
     if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return False  # too large: the careful loader says so
     return not (_QUICK_UNSURE.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text))

@@ -87,7 +87,9 @@ def test_bytes_are_never_read_quickly_where_the_text_would_not_be(text):
 
 @pytest.mark.parametrize("edit, line_text", [
     ("new_entities: {value: 66, target: 140}", "new_entities: {value: .nan, target: 140}"),
+    ("new_entities: {value: 66, target: 140}", "new_entities: {value: 66, target: -.inf}"),
     ("name: 石桥乡", "name: '  '"),
+    ("name: 石桥乡", "name: \"石桥\\n乡\""),
     ("petitions: {value: 4, target: 7}", "petitions: {value: 4, target: 7, note: x}"),
     ("previous_rank: 13", "previous_rank: 99"),
 ])
@@ -101,11 +103,13 @@ def test_a_township_that_is_not_certainly_valid_gets_the_careful_message(edit, l
 
 
 def test_packed_values_read_as_the_values_they_pack():
-    values = {"a": dataset.TownshipValue(5200.0, 12000.0), "b": dataset.TownshipValue(None, 900.0),
-              "c": dataset.TownshipValue(0.0, None)}
+    values = {"a": {"value": 5200, "target": 12000.0}, "b": {"target": 900},
+              "c": {"value": 0.0, "target": None}}
     layouts: dict = {}
     packed = dataset.PackedValues.pack(values, layouts)
-    assert packed == values and list(packed) == ["a", "b", "c"]
+    assert packed == {"a": dataset.TownshipValue(5200.0, 12000.0), "b": dataset.TownshipValue(None, 900.0),
+                      "c": dataset.TownshipValue(0.0, None)}
+    assert list(packed) == ["a", "b", "c"] and type(packed["a"].value) is float
     assert packed["b"].value is None and packed["c"].target is None and packed["c"].value == 0.0
     assert packed.get("zz") is None
     # townships listing the same ids share one id → position table
