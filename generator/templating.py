@@ -53,6 +53,8 @@ def unescape_markdown(text: str) -> str:
 # Facts that are identifiers and codes, compared and looked up rather than
 # printed: escaping "industry_output" would break `mine[ind.id]`.
 MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "kind"})
+# Values a view hands out as they are.
+_PLAIN = frozenset({int, float, bool, type(None)})
 
 
 def _refuse(name: str):
@@ -95,8 +97,14 @@ class FactsView(dict):
     def __contains__(self, key):
         return key in self._data
 
+    def __reversed__(self):
+        return reversed(list(self._data))
+
     def __eq__(self, other):
         return dict(self.items()) == other
+
+    def __ne__(self, other):
+        return not self == other
 
     __hash__ = None
 
@@ -183,8 +191,6 @@ def _frozen(value):
 # Attributes of the views that are theirs, not facts: `p.value` is a key of p.
 VIEW_ATTRS = frozenset(dir(FactsView))
 
-
-_PLAIN = frozenset({int, float, bool, type(None)})
 
 
 def escape_facts(value, memo: dict | None = None):

@@ -118,6 +118,8 @@ def test_facts_view_escapes_what_is_read_and_keeps_the_facts_unchanged():
     assert len(view) == 2 and list(view) == ["meta", "units"] and "units" in view
     assert dict(view["meta"]) == {"region": "A\\*B县"} and {**view["meta"]} == {"region": "A\\*B县"}
     assert view["meta"].get("nothing", "—") == "—"
+    assert view["meta"] == {"region": "A\\*B县"} and not view["meta"] != {"region": "A\\*B县"}
+    assert list(reversed(view)) == ["units", "meta"]
     assert view["units"][0] is unit  # escaped once, then reused
     for change in (lambda: view["meta"].update(region="x"), lambda: view["units"].append(1),
                    lambda: unit["reasons"]["good"].append("x"), lambda: view.clear()):
