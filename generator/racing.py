@@ -99,10 +99,11 @@ def grade_for(rank: int, count: int, bands: dict[str, float]) -> str:
 class UnitFacts(Mapping):
     """One township's result: a few figures kept, its per-indicator entries rebuilt.
 
-    `indicators` (by id) and `rows` (in indicator order) hold twenty-odd figures
-    per indicator. A county of thousands of townships would keep a dict for
-    every township and indicator that only that township's scorecard reads, so
-    they are worked out again from the data whenever they are read.
+    `indicators` (by id), `rows` (in indicator order) and the selections of
+    them a scorecard speaks of hold twenty-odd figures per indicator. A county
+    of thousands of townships would keep a dict for every township and
+    indicator that only that township's scorecard reads, so they are worked
+    out again from the data whenever they are read.
     """
 
     __slots__ = ("_fields", "_board", "_index")
