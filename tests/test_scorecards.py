@@ -193,3 +193,22 @@ def test_odd_township_names_stay_intact_in_the_text(tmp_path):
     assert code == 0, stderr
     d = docx.Document(tmp_path / "青山县_2024-Q2_成绩单" / "A_B_镇_1.docx")
     assert d.paragraphs[0].text.startswith("A*B|镇_1")
+
+
+def test_a_scorecard_template_may_read_the_whole_county(tmp_path, facts):
+    # The batch escapes each township on its own; a template that also walks
+    # townships.units, as an office's own scorecard might, reads the same facts.
+    tpl = tmp_path / "card.md.j2"
+    tpl.write_text("# {{ town.name }}成绩单\n\n"
+                   "{% for u in townships.units %}{% if u.name == town.name %}"
+                   "{{ u.name }}第{{ u.rank }}名，得分{{ u.score | number(2) }}，"
+                   "{{ u.rows | length }}项指标，落后{{ u.behind | length }}项。{% endif %}{% endfor %}\n",
+                   encoding="utf-8")
+    code, _, stderr = run("--out", str(tmp_path / "o"), "--template", str(tpl), "--format", "txt",
+                          "-j", "2")
+    assert code == 0, stderr
+    folder = tmp_path / "o" / "青山县_2024-Q2_成绩单"
+    for unit in facts["townships"]["units"]:
+        text = (folder / f"{unit['name']}.txt").read_text(encoding="utf-8")
+        assert (f"{unit['name']}第{unit['rank']}名，得分{number(unit['score'], 2)}，"
+                f"{len(unit['rows'])}项指标，落后{len(unit['behind'])}项。") in text
