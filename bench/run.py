@@ -186,7 +186,7 @@ def merged_child(data: str) -> None:
     job = batch.Job.for_facts(facts)
     docs = [batch._render_one(job, i) for i in range(len(facts["townships"]["units"]))]
     start = time.perf_counter()
-    pipeline.encode(batch.merged_volume(job, docs), "docx")
+    batch.merged_volume(job, docs)
     print(time.perf_counter() - start)
 
 

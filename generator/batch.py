@@ -9,12 +9,14 @@ leaves the previous set intact.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import shutil
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,7 @@ import jinja2
 
 from generator import pipeline, templating
 from generator.errors import DataError, OutputError
-from generator.model import Document, DocMeta, PageBreak
+from generator.model import Document, DocMeta
 from generator.output import (MANIFEST, digest, guard, make_folder, output_name, record,
                               safe_filename, write_output)
 
@@ -154,7 +156,12 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".part"))
     try:
         tasks = [(i, str(staging / n)) for i, n in zip(chosen, names)]
-        digests, kept = _run(job, tasks, jobs, progress)
+        digests: dict[int, str] = {}
+        done = _run(job, tasks, jobs, progress, digests)
+        # The volume is written as the scorecards come back, in township order.
+        volume = merged_volume(job, _in_order(done, chosen)) if merged else None
+        for _ in done:  # without a volume, just wait for every file
+            pass
         _sync(staging, names)
         if only and folder.is_dir():
             for n in names:
@@ -168,9 +175,7 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
         raise
     written = [folder / n for n in names]
     if merged:
-        volume = merged_volume(job, [kept[i] for i in chosen])
-        written.append(write_output(extras[0], pipeline.encode(volume, fmt, job.reference),
-                                    force=force))
+        written.append(write_output(extras[0], volume, force=force))
     if archive:
         written.append(write_zip(extras[-1], folder, names, force))
     return written
@@ -183,34 +188,44 @@ def _files_in(folder: Path) -> list[Path]:
 
 
 def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
-         progress: Callable[[Iterable, int], Iterable] | None
-         ) -> tuple[dict[int, str], dict[int, Document]]:
-    """Write every task's file; digests by township index, and documents when job.keep."""
+         progress: Callable[[Iterable, int], Iterable] | None,
+         digests: dict[int, str]) -> Iterator[tuple[int, Document | None]]:
+    """Write every task's file, as results arrive: (township index, document when job.keep).
+
+    Each file's digest goes into `digests` by township index.
+    """
     jobs = jobs or os.cpu_count() or 1
     track = progress or (lambda it, total: it)
     if jobs == 1 or len(tasks) < 8:
         _init_worker(job)
-        return _collect(track(map(_write_one, tasks), len(tasks)))
-    import multiprocessing
+        results = track(map(_write_one, tasks), len(tasks))
+        pool = contextlib.nullcontext()
+    else:
+        import multiprocessing
 
-    # fork shares the already-imported modules and facts; spawn would re-import everything
-    method = "fork" if sys.platform != "win32" else "spawn"
-    ctx = multiprocessing.get_context(method)
-    # Small chunks: at the end no worker waits long for another's last chunk.
-    chunk = max(1, min(8, len(tasks) // (jobs * 4)))
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
-        return _collect(track(pool.imap_unordered(_write_one, tasks, chunksize=chunk),
-                              len(tasks)))
+        # fork shares the already-imported modules and facts; spawn would re-import everything
+        method = "fork" if sys.platform != "win32" else "spawn"
+        ctx = multiprocessing.get_context(method)
+        # Small chunks: at the end no worker waits long for another's last chunk.
+        chunk = max(1, min(8, len(tasks) // (jobs * 4)))
+        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(job,))
+        results = track(pool.imap_unordered(_write_one, tasks, chunksize=chunk), len(tasks))
+    with pool:
+        for index, hexdigest, doc in results:
+            digests[index] = hexdigest
+            yield index, doc
 
 
-def _collect(results: Iterable[tuple[int, str, Document | None]]
-             ) -> tuple[dict[int, str], dict[int, Document]]:
-    digests, docs = {}, {}
-    for index, hexdigest, doc in results:
-        digests[index] = hexdigest
-        if doc is not None:
-            docs[index] = doc
-    return digests, docs
+def _in_order(done: Iterable[tuple[int, Document | None]], order: list[int]) -> Iterator[Document]:
+    """Documents in `order` as they arrive in any: only those that came early wait."""
+    early: dict[int, Document] = {}
+    want = iter(order)
+    next_index = next(want, None)
+    for index, doc in done:
+        early[index] = doc
+        while next_index in early:
+            yield early.pop(next_index)
+            next_index = next(want, None)
 
 
 def _sync(folder: Path, names: list[str]) -> None:
@@ -239,24 +254,19 @@ def _replace_folder(staging: Path, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def merged_volume(job: Job, docs: list[Document]) -> Document:
-    """All scorecards in one document, a page each, built as one body (linear in the count).
+def merged_volume(job: Job, docs: Iterable[Document]) -> bytes:
+    """All scorecards in one file, a page each, written as the documents come.
 
     The documents are those the workers rendered for the single files.
     """
-    blocks = []
-    meta = DocMeta()
-    for n, doc in enumerate(docs):
-        if n:
-            blocks.append(PageBreak())
-        else:
-            meta = doc.meta
-        blocks.extend(doc.blocks)
+    docs = iter(docs)
+    first = next(docs, None)
     region = job.context["meta"]
-    return Document(meta=DocMeta(kind="scorecard", date=meta.date,
-                                 title=f"{templating.unescape_markdown(region['region'])}"
-                                       f"{region['period_code']}乡镇成绩单汇编"),
-                    blocks=tuple(blocks))
+    meta = DocMeta(kind="scorecard", date=first.meta.date if first else "",
+                   title=f"{templating.unescape_markdown(region['region'])}"
+                         f"{region['period_code']}乡镇成绩单汇编")
+    return pipeline.encode_volume(meta, itertools.chain([first] if first else [], docs),
+                                  job.fmt, job.reference)
 
 
 def write_zip(path: Path, folder: Path, names: list[str], force: bool = False) -> Path:

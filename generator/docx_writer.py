@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import struct
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,14 +23,15 @@ from lxml import etree
 
 from generator.errors import ReferenceDocError
 from generator.model import (
-    BODY, CENTER, NOTE, SALUTATION, SIGNATURE, SPEAKER, Document, Heading, Image, PageBreak,
-    Paragraph, Run, Table, Title,
+    BODY, CENTER, NOTE, SALUTATION, SIGNATURE, SPEAKER, Block, DocMeta, Document, Heading, Image,
+    PageBreak, Paragraph, Run, Table, Title,
 )
-from generator.numbering import heading_labels
+from generator.numbering import labelled
 from generator.reference import REFERENCE_PATH
 from generator.ooxml import (
     A_NS, CT_CORE, CT_CUSTOM, CT_MAIN, EMU_PER_TWIP, PIC_NS, PKG_REL_NS, R_NS, REL_CORE,
-    REL_CUSTOM, REL_IMAGE, W, W_NS, WP_NS, XML_DECL, ZipMember, build_zip, deflate, escape,
+    REL_CUSTOM, REL_IMAGE, W, W_NS, WP_NS, XML_DECL, ZipMember, build_zip, deflate,
+    deflate_pieces, escape,
     insert_before_close, part_order,
 )
 
@@ -415,8 +417,8 @@ def _table(table: Table, ref: Reference, out: list[str]) -> None:
 class _Media:
     """Pictures of one document: one part per asset, relationship ids the reference lacks."""
 
-    def __init__(self, doc: Document, ref: Reference):
-        self.doc = doc
+    def __init__(self, assets: Mapping[str, bytes], ref: Reference):
+        self.assets = assets
         self.ref = ref
         self.rel_ids: dict[str, str] = {}
         self.parts: list[ZipMember] = []
@@ -424,7 +426,7 @@ class _Media:
         self.drawings = 0
 
     def embed(self, asset: str) -> tuple[str, bytes]:
-        data = self.doc.assets.get(asset)
+        data = self.assets.get(asset)
         if data is None:
             raise ValueError(f"image asset {asset!r} is not in Document.assets")
         rid = self.rel_ids.get(asset)
@@ -526,14 +528,15 @@ def _imprint(doc: Document, ref: Reference, out: list[str]) -> None:
     out.append(_EMPTY)  # the paragraph a floating table is anchored to
 
 
-def _body(doc: Document, ref: Reference, media: _Media) -> str:
+def _body(doc: Document, ref: Reference, media: _Media) -> Iterator[str]:
+    """The body's XML in pieces, a block at a time, as the blocks come."""
     st = ref.styles
     out: list[str] = []
     notice = doc.meta.kind == "notice"
     if notice:
         _letterhead(doc, ref, out)
     previous = None
-    for block, label in zip(doc.blocks, heading_labels(doc.blocks)):
+    for block, label in labelled(doc.blocks):
         # A page break before a paragraph becomes that paragraph's
         # pageBreakBefore: a break paragraph of its own would land alone on a
         # fresh page whenever the page before it is exactly full.
@@ -551,6 +554,9 @@ def _body(doc: Document, ref: Reference, media: _Media) -> str:
             out.append(f'<w:p>{_ppr(st[f"Heading{block.level}"], brk)}{_runs(block.runs, label)}</w:p>')
         elif isinstance(block, Title):
             out.append(f'<w:p>{_ppr(st["Title"], brk)}{_run(block.text)}</w:p>')
+            if len(out) > 1:  # a title starts a scorecard of a volume: hand over what came before
+                yield "".join(out[:-1])
+                del out[:-1]
         else:
             if brk:
                 out.append(_PAGE_BREAK)
@@ -569,7 +575,7 @@ def _body(doc: Document, ref: Reference, media: _Media) -> str:
         _imprint(doc, ref, out)
     elif isinstance(previous, Table):
         out.append(_EMPTY)  # a body must not end in a table
-    return "".join(out)
+    yield "".join(out)
 
 
 _DOCUMENT_HEAD = (
@@ -622,15 +628,48 @@ def render_docx(doc: Document, ref: Reference | None = None,
                 custom_properties: Mapping[str, str] | None = None) -> bytes:
     """The .docx bytes of a document; the same document gives the same bytes."""
     ref = ref or Reference.load()
-    media = _Media(doc, ref)
-    body = _body(doc, ref, media)
-    document = _DOCUMENT_HEAD + body + ref.sect_pr + _DOCUMENT_TAIL
+    media = _Media(doc.assets, ref)
+    document = _DOCUMENT_HEAD + "".join(_body(doc, ref, media)) + ref.sect_pr + _DOCUMENT_TAIL
+    return _package(doc, deflate(DOCUMENT_PART, document.encode("utf-8"), BODY_LEVEL), media,
+                    ref, custom_properties)
 
+
+def render_volume(meta: DocMeta, docs: Iterable[Document], ref: Reference | None = None) -> bytes:
+    """One .docx of many documents, each from a new page, written as they come.
+
+    The same bytes as render_docx of one Document holding all their blocks with
+    page breaks between, without ever holding the documents or the body whole.
+    """
+    ref = ref or Reference.load()
+    media = _Media({}, ref)  # as a volume of documents rendered before: no pictures
+
+    def blocks() -> Iterator[Block]:
+        for n, doc in enumerate(docs):
+            if n:
+                yield PageBreak()
+            yield from doc.blocks
+
+    volume = _Streamed(meta, blocks())
+    pieces = itertools.chain((_DOCUMENT_HEAD,), _body(volume, ref, media),
+                             (ref.sect_pr, _DOCUMENT_TAIL))
+    return _package(volume, deflate_pieces(DOCUMENT_PART, pieces, BODY_LEVEL), media, ref, None)
+
+
+@dataclass(frozen=True)
+class _Streamed:
+    """What _body and _package read of a document, with blocks that come one at a time."""
+
+    meta: DocMeta
+    blocks: Iterable[Block]
+
+
+def _package(doc: Document | _Streamed, document: ZipMember, media: _Media, ref: Reference,
+             custom_properties: Mapping[str, str] | None) -> bytes:
+    """The package around a document part: core properties, relationships, fixed parts."""
     types = [f'<Override PartName="/{CORE_PART}" ContentType="{CT_CORE}"/>']
     package_rels = [f'<Relationship Id="{_fresh_id("rIdCore", ref.package_rel_ids)}" '
                     f'Type="{REL_CORE}" Target="{CORE_PART}"/>']
-    members = [deflate(DOCUMENT_PART, document.encode("utf-8"), BODY_LEVEL),
-               deflate(CORE_PART, _core(doc).encode("utf-8"), BODY_LEVEL)]
+    members = [document, deflate(CORE_PART, _core(doc).encode("utf-8"), BODY_LEVEL)]
     if custom_properties is not None:
         types.append(f'<Override PartName="/{CUSTOM_PART}" ContentType="{CT_CUSTOM}"/>')
         package_rels.append(f'<Relationship Id="{_fresh_id("rIdCustom", ref.package_rel_ids)}" '

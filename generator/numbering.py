@@ -6,7 +6,7 @@ restarts the count (each scorecard in a merged volume starts again at 一、).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from generator.model import Block, Heading, Title
 
@@ -39,17 +39,20 @@ def heading_label(level: int, n: int) -> str:
 
 def heading_labels(blocks: Iterable[Block]) -> list[str]:
     """One label per block: the heading number for headings, "" for everything else."""
+    return [label for _, label in labelled(blocks)]
+
+
+def labelled(blocks: Iterable[Block]) -> Iterator[tuple[Block, str]]:
+    """Each block with its label, as the blocks come: numbers restart at each title."""
     counters = [0, 0, 0, 0]
-    labels = []
     for block in blocks:
         if isinstance(block, Title):
             counters = [0, 0, 0, 0]
-            labels.append("")
+            yield block, ""
         elif isinstance(block, Heading):
             i = block.level - 1
             counters[i] += 1
             counters[i + 1:] = [0] * (3 - i)
-            labels.append(heading_label(block.level, counters[i]))
+            yield block, heading_label(block.level, counters[i])
         else:
-            labels.append("")
-    return labels
+            yield block, ""

@@ -7,6 +7,7 @@ its own module; this one only connects them and names the results.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import jinja2
 
 from generator import analysis, blocks, dataset, templating, text_writer
 from generator.errors import DataError
-from generator.model import Document, Title
+from generator.model import DocMeta, Document, PageBreak, Title
 from generator.output import output_name
 
 FORMATS = ("docx", "md", "txt")
@@ -70,6 +71,24 @@ def encode(doc: Document, fmt: str, reference: str | Path | None = None) -> byte
     from generator import docx_writer  # lxml and zip work only for .docx
 
     return docx_writer.render_docx(doc, docx_writer.Reference.load(reference))
+
+
+def encode_volume(meta: DocMeta, docs: Iterable[Document], fmt: str,
+                  reference: str | Path | None = None) -> bytes:
+    """Documents one after another in one file, each from a new page.
+
+    A .docx volume is written as the documents come, never held whole.
+    """
+    if fmt == "docx":
+        from generator import docx_writer
+
+        return docx_writer.render_volume(meta, docs, docx_writer.Reference.load(reference))
+    blocks: list = []
+    for n, doc in enumerate(docs):
+        if n:
+            blocks.append(PageBreak())
+        blocks.extend(doc.blocks)
+    return encode(Document(meta=meta, blocks=tuple(blocks)), fmt)
 
 
 def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",

@@ -15,7 +15,7 @@ from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Emu
 from lxml import etree
 
-from generator.docx_writer import WRITER_STYLES, Reference, render_docx, write_docx
+from generator.docx_writer import WRITER_STYLES, Reference, render_docx, render_volume, write_docx
 from generator.errors import ReferenceDocError
 from generator.model import (
     CENTER, NOTE, SALUTATION, SIGNATURE, SPEAKER, DocMeta, Document, Heading, Image, PageBreak,
@@ -454,3 +454,26 @@ def test_libreoffice_converts_a_rendered_notice_to_pdf(tmp_path, ref):
     pdf = tmp_path / "notice.pdf"
     assert pdf.exists() and pdf.stat().st_size > 1000
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_volume_written_as_it_comes_equals_one_document_of_all(ref):
+    def card(name: str, rows: int) -> Document:
+        table = Table(("指标", "完成"), tuple((f"指标{i}", str(i)) for i in range(rows)), ("left", "right"))
+        return Document(DocMeta(kind="scorecard", date="2024-07-15"),
+                        (Title(f"{name}成绩单"), heading(1, "综合成绩"), para(f"{name}得分98.50分。"),
+                         heading(1, "分项指标"), table, para("注：单位为个百分点。", NOTE)))
+
+    cards = [card("东山镇", 3), card("西河镇", 1), card("南岭镇", 5)]
+    meta = DocMeta(kind="scorecard", date="2024-07-15", title="青山县2024-Q2乡镇成绩单汇编")
+    together = Document(meta, (*cards[0].blocks, PageBreak(), *cards[1].blocks, PageBreak(),
+                               *cards[2].blocks))
+    # the documents may come from a generator, one at a time
+    assert render_volume(meta, (c for c in cards), ref) == render_docx(together, ref)
+    body = xml(render_volume(meta, iter(cards), ref), "word/document.xml").find("w:body", NS)
+    titles = [p for p in body.findall("w:p", NS) if p.find("w:pPr/w:pStyle", NS) is not None
+              and p.find("w:pPr/w:pStyle", NS).get(f"{{{NS['w']}}}val") == ref.styles["Title"]]
+    assert len(titles) == 3
+    assert [t.find("w:pPr/w:pageBreakBefore", NS) is not None for t in titles] == [False, True, True]
+    # heading numbers restart with each scorecard
+    labels = [t.text for t in body.iter(f"{{{NS['w']}}}t") if t.text.startswith(("一、", "二、"))]
+    assert labels == ["一、综合成绩", "二、分项指标"] * 3
