@@ -130,7 +130,8 @@ def render_child(data: str, out: str) -> None:
     batch._render_one(job, 0)  # compile the template, as the command does before its workers start
     tasks = [(i, str(Path(out) / f"{i}.docx")) for i in range(len(facts["townships"]["units"]))]
     start = time.perf_counter()
-    batch._run(job, tasks, None, None)
+    for _ in batch._run(job, tasks, None, None, {}):  # writes the files as it goes
+        pass
     print(time.perf_counter() - start)
 
 
