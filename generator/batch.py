@@ -154,10 +154,10 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
 
     make_folder(out_dir)
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".part"))
+    digests: dict[int, str] = {}
+    done = _run(job, [(i, str(staging / n)) for i, n in zip(chosen, names)], jobs, progress,
+                digests)
     try:
-        tasks = [(i, str(staging / n)) for i, n in zip(chosen, names)]
-        digests: dict[int, str] = {}
-        done = _run(job, tasks, jobs, progress, digests)
         # The volume is written as the scorecards come back, in township order.
         volume = merged_volume(job, _in_order(done, chosen)) if merged else None
         for _ in done:  # without a volume, just wait for every file
@@ -171,6 +171,9 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
             _replace_folder(staging, folder)
         record(folder, {n: digests[i] for i, n in zip(chosen, names)})
     except BaseException:
+        # An error outside the workers (the volume, an interrupt) leaves them
+        # running: stop them before their folder goes.
+        done.close()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     written = [folder / n for n in names]

@@ -212,3 +212,32 @@ def test_a_scorecard_template_may_read_the_whole_county(tmp_path, facts):
         text = (folder / f"{unit['name']}.txt").read_text(encoding="utf-8")
         assert (f"{unit['name']}第{unit['rank']}名，得分{number(unit['score'], 2)}，"
                 f"{len(unit['rows'])}项指标，落后{len(unit['behind'])}项。") in text
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_template_failing_on_a_later_township_leaves_nothing_behind(tmp_path, jobs):
+    tpl = tmp_path / "card.md.j2"
+    tpl.write_text("# {{ town.name }}成绩单\n\n"
+                   "{% if town.rank == 9 %}{{ town.no_such_fact }}{% endif %}得分{{ town.score }}。\n",
+                   encoding="utf-8")
+    out = tmp_path / "o"
+    code, stdout, stderr = run("--out", str(out), "--template", str(tpl), "--merged", "-j", jobs)
+    assert code == 2, stdout + stderr
+    assert "card.md.j2:3" in stderr and "no_such_fact" in stderr and "Traceback" not in stderr
+    assert not out.exists() or not any(out.iterdir()), sorted(out.rglob("*"))
+
+
+def test_a_volume_failing_halfway_stops_the_workers_and_leaves_nothing(tmp_path, monkeypatch):
+    from generator import batch, docx_writer
+
+    def broken_volume(meta, docs, ref=None):
+        for n, _ in enumerate(docs):
+            if n == 3:
+                raise RuntimeError("the volume broke")
+        return b""
+
+    monkeypatch.setattr(docx_writer, "render_volume", broken_volume)
+    out = tmp_path / "o"
+    with pytest.raises(RuntimeError, match="the volume broke"):
+        batch.scorecards(DATA, out, merged=True, jobs=2)
+    assert not any(out.iterdir()), sorted(out.rglob("*"))
