@@ -162,7 +162,6 @@ class PackedValues(Mapping):
         return f"PackedValues({dict(self)!r})"
 
 
-
 @dataclass(frozen=True, slots=True)
 class Township:
     name: str
@@ -315,15 +314,12 @@ def _quick_township(raw: dict[str, Any], layouts: dict) -> Township | None:
 
 
 def _clean(value: Any) -> bool:
-    """Nothing that _check_values would flag or _json_like convert: yes or no, quickly."""
+    """Nothing that _check_values would flag or _json_like convert: yes or no, without paths."""
     kind = type(value)
     if kind is int or kind is bool or value is None:
         return True
-    if kind is float:
-        return math.isfinite(value)
-    if kind is str:
-        text = value.strip()
-        return not value or bool(text) and "\n" not in text and "\r" not in text
+    if kind is float or kind is str:
+        return _value_problem(value) is None
     if kind is dict:
         for item in value.values():
             if not _clean(item):
@@ -568,19 +564,30 @@ def _check_townships(townships: dict[str, Any], found: _Findings) -> None:
 
 def _check_values(value: Any, path: KeyPath, found: _Findings) -> None:
     """YAML allows .nan and .inf, and "  " or a line break passes as text; a reader must never see them."""
-    if isinstance(value, float) and not math.isfinite(value):
-        found.add(path, f"expected a finite number, got {value}", f"应为有限的数值，实际为{value}")
-    elif isinstance(value, str) and value and not value.strip():
-        found.add(path, "expected text, got only spaces", "应为文字，实际只有空格")
-    elif isinstance(value, str) and ("\n" in value.strip() or "\r" in value.strip()):
-        # Names and sentences are one line; a break would split a heading or a table row.
-        found.add(path, "expected one line of text, got a line break inside it", "应为一行文字，中间不能换行")
-    elif isinstance(value, dict):
+    if isinstance(value, dict):
         for key, item in value.items():
             _check_values(item, path + (key,), found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _check_values(item, path + (index,), found)
+    else:
+        problem = _value_problem(value)
+        if problem is not None:
+            found.add(path, *problem)
+
+
+def _value_problem(value: Any) -> tuple[str, str] | None:
+    """What is wrong with one number or text, in English and Chinese; None when nothing is."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, got {value}", f"应为有限的数值，实际为{value}"
+    if isinstance(value, str):
+        text = value.strip()
+        if value and not text:
+            return "expected text, got only spaces", "应为文字，实际只有空格"
+        if "\n" in text or "\r" in text:
+            # Names and sentences are one line; a break would split a heading or a table row.
+            return "expected one line of text, got a line break inside it", "应为一行文字，中间不能换行"
+    return None
 
 
 def _task_indicator(item: dict[str, Any]) -> str | None:
