@@ -634,25 +634,19 @@ def render_docx(doc: Document, ref: Reference | None = None,
                     ref, custom_properties)
 
 
-def render_volume(meta: DocMeta, docs: Iterable[Document], ref: Reference | None = None) -> bytes:
-    """One .docx of many documents, each from a new page, written as they come.
+def render_stream(meta: DocMeta, blocks: Iterable[Block], ref: Reference | None = None) -> bytes:
+    """The .docx of a document whose blocks come one at a time (a volume of thousands).
 
-    The same bytes as render_docx of one Document holding all their blocks with
-    page breaks between, without ever holding the documents or the body whole.
+    The same bytes as render_docx of a Document holding those blocks, without
+    ever holding the blocks or the body whole. No pictures: assets travel with
+    a Document, and these blocks come from many.
     """
     ref = ref or Reference.load()
-    media = _Media({}, ref)  # as a volume of documents rendered before: no pictures
-
-    def blocks() -> Iterator[Block]:
-        for n, doc in enumerate(docs):
-            if n:
-                yield PageBreak()
-            yield from doc.blocks
-
-    volume = _Streamed(meta, blocks())
-    pieces = itertools.chain((_DOCUMENT_HEAD,), _body(volume, ref, media),
+    media = _Media({}, ref)
+    streamed = _Streamed(meta, blocks)
+    pieces = itertools.chain((_DOCUMENT_HEAD,), _body(streamed, ref, media),
                              (ref.sect_pr, _DOCUMENT_TAIL))
-    return _package(volume, deflate_pieces(DOCUMENT_PART, pieces, BODY_LEVEL), media, ref, None)
+    return _package(streamed, deflate_pieces(DOCUMENT_PART, pieces, BODY_LEVEL), media, ref, None)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ its own module; this one only connects them and names the results.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import jinja2
 
 from generator import analysis, blocks, dataset, templating, text_writer
 from generator.errors import DataError
-from generator.model import DocMeta, Document, PageBreak, Title
+from generator.model import Block, DocMeta, Document, PageBreak, Title
 from generator.output import output_name
 
 FORMATS = ("docx", "md", "txt")
@@ -82,13 +82,17 @@ def encode_volume(meta: DocMeta, docs: Iterable[Document], fmt: str,
     if fmt == "docx":
         from generator import docx_writer
 
-        return docx_writer.render_volume(meta, docs, docx_writer.Reference.load(reference))
-    blocks: list = []
+        return docx_writer.render_stream(meta, one_page_each(docs),
+                                         docx_writer.Reference.load(reference))
+    return encode(Document(meta=meta, blocks=tuple(one_page_each(docs))), fmt)
+
+
+def one_page_each(docs: Iterable[Document]) -> Iterator[Block]:
+    """The documents' blocks in turn, a page break between one and the next."""
     for n, doc in enumerate(docs):
         if n:
-            blocks.append(PageBreak())
-        blocks.extend(doc.blocks)
-    return encode(Document(meta=meta, blocks=tuple(blocks)), fmt)
+            yield PageBreak()
+        yield from doc.blocks
 
 
 def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",

@@ -15,12 +15,13 @@ from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Emu
 from lxml import etree
 
-from generator.docx_writer import WRITER_STYLES, Reference, render_docx, render_volume, write_docx
+from generator.docx_writer import WRITER_STYLES, Reference, render_docx, render_stream, write_docx
 from generator.errors import ReferenceDocError
 from generator.model import (
     CENTER, NOTE, SALUTATION, SIGNATURE, SPEAKER, DocMeta, Document, Heading, Image, PageBreak,
     Paragraph, Run, Table, Title,
 )
+from generator.pipeline import one_page_each
 from generator.reference import REFERENCE_PATH, build_reference
 
 NS = {
@@ -468,8 +469,8 @@ def test_a_volume_written_as_it_comes_equals_one_document_of_all(ref):
     together = Document(meta, (*cards[0].blocks, PageBreak(), *cards[1].blocks, PageBreak(),
                                *cards[2].blocks))
     # the documents may come from a generator, one at a time
-    assert render_volume(meta, (c for c in cards), ref) == render_docx(together, ref)
-    body = xml(render_volume(meta, iter(cards), ref), "word/document.xml").find("w:body", NS)
+    assert render_stream(meta, one_page_each(c for c in cards), ref) == render_docx(together, ref)
+    body = xml(render_stream(meta, one_page_each(cards), ref), "word/document.xml").find("w:body", NS)
     titles = [p for p in body.findall("w:p", NS) if p.find("w:pPr/w:pStyle", NS) is not None
               and p.find("w:pPr/w:pStyle", NS).get(f"{{{NS['w']}}}val") == ref.styles["Title"]]
     assert len(titles) == 3

@@ -230,13 +230,13 @@ def test_a_template_failing_on_a_later_township_leaves_nothing_behind(tmp_path, 
 def test_a_volume_failing_halfway_stops_the_workers_and_leaves_nothing(tmp_path, monkeypatch):
     from generator import batch, docx_writer
 
-    def broken_volume(meta, docs, ref=None):
-        for n, _ in enumerate(docs):
-            if n == 3:
+    def broken_volume(meta, blocks, ref=None):
+        for n, _ in enumerate(blocks):
+            if n == 30:  # a few scorecards in
                 raise RuntimeError("the volume broke")
         return b""
 
-    monkeypatch.setattr(docx_writer, "render_volume", broken_volume)
+    monkeypatch.setattr(docx_writer, "render_stream", broken_volume)
     out = tmp_path / "o"
     with pytest.raises(RuntimeError, match="the volume broke"):
         batch.scorecards(DATA, out, merged=True, jobs=2)
