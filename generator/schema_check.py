@@ -89,6 +89,11 @@ def _all(checks: list[Check]) -> Check:
     return check
 
 
+def _or_instance(kind: type, test: Check) -> Check:
+    """Passes objects of `kind` (checked when they were read) and whatever `test` passes."""
+    return lambda x: isinstance(x, kind) or test(x)
+
+
 class _Compiler:
     def __init__(self, root: dict, checked: dict[str, type]):
         self.defs = root.get("$defs", {})
@@ -127,8 +132,7 @@ class _Compiler:
             self.compiled[name] = lambda x: self.compiled[name](x)  # until compiled: recursion
             test = self.compile(self.defs[name])
             if name in self.checked:
-                kind = self.checked[name]
-                test = (lambda test: lambda x: isinstance(x, kind) or test(x))(test)
+                test = _or_instance(self.checked[name], test)
             self.compiled[name] = test
         return self.compiled[name]
 
