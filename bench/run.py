@@ -95,7 +95,8 @@ def build_docxtpl_template(path: Path) -> Path:
 
 def docxtpl_contexts(data: Path) -> list[dict]:
     """The words and figures of speechgen's own scorecards, so both write the same content."""
-    from generator import batch, model, pipeline
+    from generator import batch, pipeline
+    from generator.document import model
 
     facts = pipeline.load_facts(data)
     job = batch.Job.for_facts(facts)

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import jinja2
 
-from generator import pipeline, templating
+from generator import pipeline
+from generator.render import sandbox as templating
 from generator.errors import DataError, OutputError
-from generator.model import Document, DocMeta
+from generator.document.model import Document, DocMeta
 from generator.output import (MANIFEST, digest, guard, make_folder, output_name, record,
                               safe_filename, write_output)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from generator import pipeline
-from generator.text_writer import display_width
+from generator.writers.text import display_width
 from generator.errors import INTERNAL_ERROR, SpeechgenError
 from generator.output import write_output
 
@@ -159,7 +159,7 @@ def _cell(value, digits: int = 1) -> str:
 @_report
 def facts(data, mapping, as_json):
     """Show the derived facts the documents draw on / 查看派生数据."""
-    from generator.analysis import jsonable
+    from generator.facts.analysis import jsonable
 
     result = pipeline.load_facts(data, mapping)
     if as_json:
@@ -235,7 +235,7 @@ def scorecards(data, mapping, out_dir, template, reference, fmt, force, only, me
 @_report
 def import_sheet(sheet, mapping, output, force):
     """Convert a statistics bureau's .xlsx/.csv into indicators.yaml format / 表格转为指标数据文件."""
-    from generator import spreadsheet
+    from generator.sources import spreadsheet
 
     text = spreadsheet.to_yaml(spreadsheet.import_data(sheet, mapping))
     if output and output != "-":

@@ -13,9 +13,13 @@ from pathlib import Path
 
 import jinja2
 
-from generator import analysis, blocks, dataset, templating, text_writer
+from generator.facts import analysis
+from generator.document import reader as blocks
+from generator.sources import dataset
+from generator.render import sandbox as templating
+from generator.writers import text as text_writer
 from generator.errors import DataError
-from generator.model import Block, DocMeta, Document, PageBreak, Title
+from generator.document.model import Block, DocMeta, Document, PageBreak, Title
 from generator.output import output_name
 
 FORMATS = ("docx", "md", "txt")
@@ -35,7 +39,7 @@ class Product:
 def load_dataset(data_path: str | Path, mapping: str | Path | None = None) -> dataset.Dataset:
     """indicators.yaml, or a statistics bureau's spreadsheet read through a mapping file."""
     if mapping:
-        from generator import spreadsheet  # openpyxl only when a sheet is read
+        from generator.sources import spreadsheet  # openpyxl only when a sheet is read
 
         return spreadsheet.load_dataset(data_path, mapping)
     if Path(data_path).suffix.lower() in (".xlsx", ".xlsm", ".csv"):
@@ -68,7 +72,7 @@ def encode(doc: Document, fmt: str, reference: str | Path | None = None) -> byte
         return text_writer.to_markdown(doc).encode("utf-8")
     if fmt == "txt":
         return text_writer.to_text(doc).encode("utf-8")
-    from generator import docx_writer  # lxml and zip work only for .docx
+    from generator.writers.docx import body as docx_writer  # lxml and zip work only for .docx
 
     return docx_writer.render_docx(doc, docx_writer.Reference.load(reference))
 
@@ -80,7 +84,7 @@ def encode_volume(meta: DocMeta, docs: Iterable[Document], fmt: str,
     A .docx volume is written as the documents come, never held whole.
     """
     if fmt == "docx":
-        from generator import docx_writer
+        from generator.writers.docx import body as docx_writer
 
         return docx_writer.render_stream(meta, one_page_each(docs),
                                          docx_writer.Reference.load(reference))
@@ -114,7 +118,7 @@ def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "do
     doc = make_document(templating.escape_facts(facts), template or DEFAULT_TEMPLATES["notice"])
     units = facts["townships"]["units"]
     if fmt == "docx":
-        from generator import charts
+        from generator.writers import charts
 
         chart = charts.score_chart([u["name"] for u in units], [u["score"] for u in units])
         doc = replace(doc, assets={**doc.assets, "scores": chart})

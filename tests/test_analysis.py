@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from generator.analysis import (analyse, grade_steps, indicator_facts, jsonable, project_facts,
+from generator.facts.analysis import (analyse, grade_steps, indicator_facts, jsonable, project_facts,
                                 schedule_status)
-from generator.dataset import (Dataset, Indicator, Meta, ProblemList, Project, Rules, Snapshot,
+from generator.sources.dataset import (Dataset, Indicator, Meta, ProblemList, Project, Rules, Snapshot,
                                Speaker, Target, TaskItem, TaskTheme)
-from generator.period import parse_period
+from generator.facts.period import parse_period
 
 RULES = Rules()
 

@@ -27,7 +27,7 @@ def test_timed_child_runs_and_reports_seconds(tmp_path, mode):
 
 
 def test_synthetic_county_is_valid_data(tmp_path):
-    from generator import dataset
+    from generator.sources import dataset
 
     ds = dataset.load(synthetic.write(tmp_path / "county.yaml", 30))
     assert len(ds.townships.units) == 30 and len(ds.townships.indicators) == 20

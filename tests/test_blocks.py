@@ -1,8 +1,8 @@
 import pytest
 
-from generator.blocks import parse
+from generator.document.reader import parse
 from generator.errors import TemplateError
-from generator.model import DocMeta, Heading, Image, PageBreak, Paragraph, Run, Table, Title
+from generator.document.model import DocMeta, Heading, Image, PageBreak, Paragraph, Run, Table, Title
 
 
 def blocks(markup: str) -> tuple:

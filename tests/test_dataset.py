@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from generator import dataset, yaml_source
+from generator.sources import dataset, yaml_reader as yaml_source
 from generator.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]

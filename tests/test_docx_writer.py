@@ -15,14 +15,14 @@ from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Emu
 from lxml import etree
 
-from generator.docx_writer import WRITER_STYLES, Reference, render_docx, render_stream, write_docx
+from generator.writers.docx.body import WRITER_STYLES, Reference, render_docx, render_stream, write_docx
 from generator.errors import ReferenceDocError
-from generator.model import (
+from generator.document.model import (
     CENTER, NOTE, SALUTATION, SIGNATURE, SPEAKER, DocMeta, Document, Heading, Image, PageBreak,
     Paragraph, Run, Table, Title,
 )
 from generator.pipeline import one_page_each
-from generator.reference import REFERENCE_PATH, build_reference
+from generator.writers.docx.build_reference import REFERENCE_PATH, build_reference
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",

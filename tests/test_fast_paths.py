@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it.rules_core import inline as markdown_it_inline
 
-from generator import blocks, dataset, docx_writer, schema_check, yaml_source
+from generator.document import reader as blocks
+from generator.sources import dataset, schema_check, yaml_reader as yaml_source
+from generator.writers.docx import body as docx_writer
 from generator.errors import TemplateError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from generator.analysis import analyse
+from generator.facts.analysis import analyse
 from generator.cli import main
-from generator.dataset import load
+from generator.sources.dataset import load
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "indicators.yaml"
@@ -146,7 +146,7 @@ def test_libreoffice_opens_the_notice(tmp_path, notice):
 
 
 def test_chart_labels_are_text_even_with_dollar_signs():
-    from generator.charts import score_chart
+    from generator.writers.charts import score_chart
 
     png = score_chart(["A$B$", "$x_$", "东山镇"], [90.0, 80.5, 70.25])
     assert png.startswith(b"\x89PNG")

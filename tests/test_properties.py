@@ -22,9 +22,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator import analysis, dataset, pipeline, templating
+from generator.facts import analysis
+from generator.sources import dataset
+from generator import pipeline
+from generator.render import sandbox as templating
 from generator.cli import main
-from generator.model import Heading, Title
+from generator.document.model import Heading, Title
 
 # A 1×1 PNG stands in for the notice's chart: matplotlib is slow, and the chart
 # has its own test below.

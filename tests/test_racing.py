@@ -2,9 +2,9 @@
 
 import pytest
 
-from generator.dataset import Scoring, Township, TownshipIndicator, Townships, TownshipValue
+from generator.sources.dataset import Scoring, Township, TownshipIndicator, Townships, TownshipValue
 from generator.errors import DataError
-from generator.racing import competition_ranks, grade_for, race
+from generator.facts.racing import competition_ranks, grade_for, race
 
 INV = TownshipIndicator("inv", "固定资产投资", "万元", 60)
 PET = TownshipIndicator("pet", "信访案件数", "件", 40, better="lower")

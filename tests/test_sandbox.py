@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import templating
+from generator.render import sandbox as templating
 from generator.cli import main
 from generator.errors import TemplateError
 

@@ -10,13 +10,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator.analysis import analyse
+from generator.facts.analysis import analyse
 from generator.batch import file_names
 from generator.cli import main
-from generator.dataset import load
+from generator.sources.dataset import load
 from generator.errors import OutputError
 from generator.output import MANIFEST, read_manifest
-from generator.zh import number, share
+from generator.wording.zh import number, share
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "indicators.yaml"
@@ -228,7 +228,8 @@ def test_a_template_failing_on_a_later_township_leaves_nothing_behind(tmp_path, 
 
 
 def test_a_volume_failing_halfway_stops_the_workers_and_leaves_nothing(tmp_path, monkeypatch):
-    from generator import batch, docx_writer
+    from generator import batch
+    from generator.writers.docx import body as docx_writer
 
     def broken_volume(meta, blocks, ref=None):
         for n, _ in enumerate(blocks):

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 import yaml
 
-from generator import dataset, spreadsheet
+from generator.sources import dataset, spreadsheet
 from generator.errors import USER_ERROR, DataError
-from generator.spreadsheet import import_data, load_mapping, parse_number, read_units, to_yaml
+from generator.sources.spreadsheet import import_data, load_mapping, parse_number, read_units, to_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -1,8 +1,8 @@
-from generator.blocks import parse
-from generator.model import (
+from generator.document.reader import parse
+from generator.document.model import (
     DocMeta, Document, Heading, Image, PageBreak, Paragraph, Run, Table, Title,
 )
-from generator.text_writer import to_markdown, to_text
+from generator.writers.text import to_markdown, to_text
 
 SPEECH = """\
 # 在全县工作例会上的讲话

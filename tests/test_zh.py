@@ -8,8 +8,8 @@ from decimal import Decimal
 import jinja2
 import pytest
 
-from generator import zh
-from generator.period import Period
+from generator.wording import zh
+from generator.facts.period import Period
 
 NAN = float("nan")
 INF = float("inf")

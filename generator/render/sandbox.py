@@ -22,11 +22,12 @@ from types import MappingProxyType
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator import zh
+from generator.wording import zh
+from generator import resources
 from generator.errors import TemplateError
 
 TEMPLATE_SUFFIX = ".md.j2"
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "speech_templates"
+BUILTIN_DIR = resources.TEMPLATES
 
 # Characters that would change the Markdown structure if a township or unit
 # name contained them; data is escaped, template text is not.

@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from generator import racing, zh
-from generator.dataset import Dataset, Indicator, ProblemList, Project, Rules
+from generator.facts import racing
+from generator.wording import zh
+from generator.sources.dataset import Dataset, Indicator, ProblemList, Project, Rules
 
 CARDS = ("党建", "经济", "平安", "改革", "创新", "生态", "文化", "民生")
 GRADES = ("A", "B", "C", "D", "E")

@@ -13,8 +13,8 @@ import math
 from array import array
 from collections.abc import Callable, Mapping
 
-from generator import zh
-from generator.dataset import Scoring, Township, TownshipIndicator, Townships
+from generator.wording import zh
+from generator.sources.dataset import Scoring, Township, TownshipIndicator, Townships
 from generator.errors import DataError
 
 # Scores are compared after rounding, so two townships that print the same

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from generator.model import Block, Heading, Title
+from generator.document.model import Block, Heading, Title
 
 _DIGITS = "零一二三四五六七八九"
 

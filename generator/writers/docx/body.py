@@ -1,8 +1,8 @@
 """Write a model.Document as a GB/T 9704 .docx, fast.
 
-Page set-up, footers and styles come from a reference .docx (see generator.reference); this
+Page set-up, footers and styles come from a reference .docx (see generator.writers.docx.build_reference); this
 module only writes the body, the document properties and any pictures. The body is built
-as a string and the package zipped by generator.ooxml with the reference's parts
+as a string and the package zipped by generator.writers.docx.ooxml with the reference's parts
 compressed once, instead of python-docx parsing and re-serialising the whole package per
 document: a county prints a scorecard for every township and department at once.
 """
@@ -22,13 +22,13 @@ from pathlib import Path
 from lxml import etree
 
 from generator.errors import ReferenceDocError
-from generator.model import (
+from generator.document.model import (
     BODY, CENTER, NOTE, SALUTATION, SIGNATURE, SPEAKER, Block, DocMeta, Document, Heading, Image,
     PageBreak, Paragraph, Run, Table, Title,
 )
-from generator.numbering import labelled
-from generator.reference import REFERENCE_PATH
-from generator.ooxml import (
+from generator.document.numbering import labelled
+from generator.writers.docx.build_reference import REFERENCE_PATH
+from generator.writers.docx.ooxml import (
     A_NS, CT_CORE, CT_CUSTOM, CT_MAIN, EMU_PER_TWIP, PIC_NS, PKG_REL_NS, R_NS, REL_CORE,
     REL_CUSTOM, REL_IMAGE, W, W_NS, WP_NS, XML_DECL, ZipMember, build_zip, deflate,
     deflate_pieces, escape,
@@ -250,7 +250,7 @@ def _check_styles(path: Path, root: etree._Element) -> None:
     missing = [sid for sid in WRITER_STYLES if sid not in _styles_by_id(root)]
     if missing:
         raise _ref_error(path, f"the default reference lacks styles {', '.join(missing)}; "
-                               "rebuild it with python -m generator.reference",
+                               "rebuild it with python -m generator.writers.docx.build_reference",
                          f"默认参考样式缺少样式{'、'.join(missing)}，请重新生成")
 
 

@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from generator.numbering import chinese_number
-from generator.period import Period, parse_period
+from generator.document.numbering import chinese_number
+from generator.facts.period import Period, parse_period
 
 # Wide enough that quantizing any finite float to a few decimals never overflows.
 _CTX = Context(prec=400, rounding=ROUND_HALF_UP)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from generator.model import (
+from generator.document.model import (
     BODY, CENTER, NOTE, SIGNATURE, SPEAKER, Block, DocMeta, Document, Heading, Image, PageBreak,
     Paragraph, Run, Table, Title,
 )
-from generator.numbering import heading_labels
+from generator.document.numbering import heading_labels
 
 INDENT = "　　"  # two full-width spaces: the body's first-line indent of 2 characters
 LINE_CHARS = 28  # characters in a printed body line (GB/T 9704), for centring in text

@@ -18,10 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import schema_check, yaml_source
+from generator.sources import schema_check, yaml_reader as yaml_source
+from generator import resources
 from generator.errors import DataError
-from generator.period import Period, parse_period
-from generator.yaml_source import KeyPath, Lines, key_path, line_of
+from generator.facts.period import Period, parse_period
+from generator.sources.yaml_reader import KeyPath, Lines, key_path, line_of
 
 if TYPE_CHECKING:  # jsonschema is imported only to explain invalid data
     from jsonschema import Draft202012Validator, ValidationError
@@ -240,7 +241,7 @@ class Dataset:
 # → frozen dataclasses. Each stage reports every problem it finds, by line.
 # ---------------------------------------------------------------------------
 
-SCHEMA_PATH = Path(__file__).with_name("schema") / "indicators.schema.json"
+SCHEMA_PATH = resources.SCHEMA
 MAX_REPORTED = 10  # more than this and the user fixes the first ones and reruns
 
 

@@ -1,7 +1,7 @@
 """Build the default reference document (styles and page set-up) to GB/T 9704-2012.
 
 Like pandoc's --reference-doc: the writer takes page set-up, footers and styles from a
-reference .docx and only writes the body. `python -m generator.reference` rewrites
+reference .docx and only writes the body. `python -m generator.writers.docx.build_reference` rewrites
 generator/resources/reference.docx, which is committed and shipped; a test checks that
 the shipped file equals a fresh build.
 
@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from generator.ooxml import W, build_zip, deflate, mm_to_twips, part_order
+from generator import resources
+from generator.writers.docx.ooxml import W, build_zip, deflate, mm_to_twips, part_order
 
 if TYPE_CHECKING:  # python-docx is imported only when the reference is built
     import docx
 
-REFERENCE_PATH = Path(__file__).parent / "resources" / "reference.docx"
+REFERENCE_PATH = resources.REFERENCE_DOCX
 
 # Page set-up, GB/T 9704-2012 §5.2: A4, 版心 156 mm × 225 mm.
 PAGE_WIDTH = 11906

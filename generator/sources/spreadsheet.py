@@ -31,9 +31,9 @@ from typing import Any
 
 import yaml
 
-from generator import dataset, yaml_source
+from generator.sources import dataset, yaml_reader as yaml_source
 from generator.errors import DataError
-from generator.yaml_source import KeyPath, Lines, key_path, line_of
+from generator.sources.yaml_reader import KeyPath, Lines, key_path, line_of
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # Total rows are skipped even when the mapping does not list them: a 合计 row

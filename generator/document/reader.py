@@ -23,7 +23,7 @@ from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from generator.errors import TemplateError
-from generator.model import (
+from generator.document.model import (
     BODY, PARAGRAPH_ROLES, Block, DocMeta, Document, Heading, Image, PageBreak, Paragraph, Run,
     Table, Title,
 )
