@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.sources import loader
 from generator.facts import analysis
 from generator.document import reader as blocks
 from generator.sources import dataset
@@ -45,7 +46,7 @@ def load_dataset(data_path: str | Path, mapping: str | Path | None = None) -> da
     if Path(data_path).suffix.lower() in (".xlsx", ".xlsm", ".csv"):
         raise DataError("a spreadsheet needs a mapping file: add --map mapping.yaml",
                         "读取表格需要映射文件：请加上 --map mapping.yaml", file=str(data_path))
-    return dataset.load(data_path)
+    return loader.load(data_path)
 
 
 def load_facts(data_path: str | Path, mapping: str | Path | None = None) -> dict:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.sources import loader
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -27,7 +29,6 @@ def test_timed_child_runs_and_reports_seconds(tmp_path, mode):
 
 
 def test_synthetic_county_is_valid_data(tmp_path):
-    from generator.sources import dataset
 
-    ds = dataset.load(synthetic.write(tmp_path / "county.yaml", 30))
+    ds = loader.load(synthetic.write(tmp_path / "county.yaml", 30))
     assert len(ds.townships.units) == 30 and len(ds.townships.indicators) == 20

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from generator.sources import loader, validation
 from generator.sources import dataset, yaml_reader as yaml_source
 from generator.errors import DataError
 
@@ -54,7 +55,7 @@ def edited(old: str, new: str, text: str = MINIMAL) -> str:
 
 def load_error(text: str) -> DataError:
     with pytest.raises(DataError) as caught:
-        dataset.load_text(text, "minimal.yaml")
+        loader.load_text(text, "minimal.yaml")
     return caught.value
 
 
@@ -68,7 +69,7 @@ def assert_reports(error: DataError, line: int, key: str | None, en: str, zh: st
 # --- valid data -----------------------------------------------------------------
 
 def test_bundled_county_loads_with_expected_figures():
-    data = dataset.load(ROOT / "indicators.yaml")
+    data = loader.load(ROOT / "indicators.yaml")
     meta = data.meta
     assert (meta.region, meta.level, meta.whole, meta.scope, meta.scope_size) == ("青山县", "县", "全县", "全市", 38)
     assert meta.period.code == "2024-Q2" and meta.period.schedule == 0.5
@@ -89,7 +90,7 @@ def test_bundled_county_loads_with_expected_figures():
 
 
 def test_bundled_county_covers_every_card_and_case_the_speech_needs():
-    data = dataset.load(ROOT / "indicators.yaml")
+    data = loader.load(ROOT / "indicators.yaml")
     indicators = list(data.indicators.values())
     cards = {ind.card for ind in indicators}
     assert cards == {"党建", "经济", "平安", "改革", "创新", "生态", "文化", "民生"}
@@ -120,7 +121,7 @@ def test_bundled_county_covers_every_card_and_case_the_speech_needs():
 
 
 def test_district_file_loads():
-    data = dataset.load(DATA / "district_q3.yaml")
+    data = loader.load(DATA / "district_q3.yaml")
     assert (data.meta.region, data.meta.whole, data.meta.scope_size) == ("河西区", "全区", 12)
     assert data.meta.period.cumulative_name == "前三季度"
     assert data.meta.date == dt.date(2025, 10, 20)  # a quoted date string is accepted
@@ -130,7 +131,7 @@ def test_district_file_loads():
 
 
 def test_minimal_file_takes_defaults():
-    data = dataset.load(DATA / "minimal.yaml")
+    data = loader.load(DATA / "minimal.yaml")
     assert data.source == str(DATA / "minimal.yaml")
     assert list(data.indicators) == ["gdp", "jobless"]
     assert data.indicators["jobless"].grade is None and data.indicators["gdp"].better == "higher"
@@ -144,7 +145,7 @@ rules:
   achievement_grades: [A, B]
   bottom_n: 5
 """
-    data = dataset.load_text(text, "minimal.yaml")
+    data = loader.load_text(text, "minimal.yaml")
     assert data.rules.achievement_grades == ("A", "B") and data.rules.bottom_n == 5
     assert data.rules.shortfall_rank_down == 3
     assert data.townships.scoring == dataset.Scoring()
@@ -154,7 +155,7 @@ rules:
 
 
 def test_bom_is_ignored_and_empty_values_mean_missing():
-    data = dataset.load_text("\ufeff" + edited("growth: 4.2", "growth:"), "minimal.yaml")
+    data = loader.load_text("\ufeff" + edited("growth: 4.2", "growth:"), "minimal.yaml")
     assert data.meta.region == "青山县" and data.indicators["gdp"].growth is None
 
 
@@ -216,13 +217,13 @@ def test_empty_file(tmp_path):
     path = tmp_path / "indicators.yaml"
     path.write_bytes(b"")
     with pytest.raises(DataError, match="the file is empty") as caught:
-        dataset.load(path)
+        loader.load(path)
     assert caught.value.file == str(path) and caught.value.zh == "文件为空"
 
 
 def test_comments_only_file():
     with pytest.raises(DataError, match="has no data") as caught:
-        dataset.load_text("# 待填\n\n", "minimal.yaml")
+        loader.load_text("# 待填\n\n", "minimal.yaml")
     assert caught.value.zh == "文件没有数据（只有注释或空行）"
 
 
@@ -230,7 +231,7 @@ def test_gbk_file_is_refused_with_advice(tmp_path):
     path = tmp_path / "indicators.yaml"
     path.write_bytes(MINIMAL.encode("gbk"))
     with pytest.raises(DataError) as caught:
-        dataset.load(path)
+        loader.load(path)
     assert caught.value.en == "the file is GBK-encoded; save it as UTF-8"
     assert caught.value.zh == "文件是GBK编码，请另存为UTF-8"
 
@@ -239,7 +240,7 @@ def test_binary_file(tmp_path):
     path = tmp_path / "indicators.yaml"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)))
     with pytest.raises(DataError, match="not a text file") as caught:
-        dataset.load(path)
+        loader.load(path)
     assert caught.value.zh.startswith("不是文本文件")
 
 
@@ -247,7 +248,7 @@ def test_latin1_file_names_the_bad_byte(tmp_path):
     path = tmp_path / "indicators.yaml"
     path.write_bytes(MINIMAL.encode("utf-8").replace("青山县".encode(), b"caf\xe9"))
     with pytest.raises(DataError) as caught:
-        dataset.load(path)
+        loader.load(path)
     assert (caught.value.line, caught.value.en) == (2, "not UTF-8 text (invalid byte 0xE9); save it as UTF-8")
 
 
@@ -261,7 +262,7 @@ def test_utf16_file(tmp_path):
     path = tmp_path / "indicators.yaml"
     path.write_bytes(MINIMAL.encode("utf-16"))
     with pytest.raises(DataError, match="UTF-16"):
-        dataset.load(path)
+        loader.load(path)
 
 
 def test_too_large_file_is_refused_before_reading(tmp_path):
@@ -269,7 +270,7 @@ def test_too_large_file_is_refused_before_reading(tmp_path):
     with path.open("wb") as handle:
         handle.truncate(10 * 1024 * 1024 + 1)  # sparse: nothing is written
     with pytest.raises(DataError, match=re.escape("too large for an indicator file (10.0 MB; limit 10 MB)")):
-        dataset.load(path)
+        loader.load(path)
 
 
 def test_top_level_list():
@@ -321,7 +322,7 @@ def test_unknown_period():
 
 
 def test_year_alone_is_a_period():
-    data = dataset.load_text(edited("period: 2024-Q2", "period: 2024"), "minimal.yaml")
+    data = loader.load_text(edited("period: 2024-Q2", "period: 2024"), "minimal.yaml")
     assert data.meta.period.kind == "Y" and data.meta.period.schedule == 1.0
 
 
@@ -358,7 +359,7 @@ def test_typo_inside_target_is_named():
 
 def test_extra_keys_are_allowed_at_top_level_and_in_indicators():
     text = edited("    grade: D\n", "    grade: D\n    source: 县统计局\n") + "notes: 二季度数据\n"
-    assert dataset.load_text(text, "minimal.yaml").indicators["gdp"].grade == "D"
+    assert loader.load_text(text, "minimal.yaml").indicators["gdp"].grade == "D"
 
 
 def test_badly_written_date():
@@ -422,7 +423,7 @@ def test_peer_figures_must_name_a_listed_peer():
 
 def test_numeric_indicator_ids_are_text():
     text = edited("  jobless:", "  101:") + edited("indicator: jobs", "indicator: 101", TASKS)
-    data = dataset.load_text(text, "minimal.yaml")
+    data = loader.load_text(text, "minimal.yaml")
     assert list(data.indicators) == ["gdp", "101"] and data.tasks[0].items[1].indicator == "101"
 
 
@@ -468,7 +469,7 @@ def test_not_a_number_is_refused():
 # --- the schema as a document -----------------------------------------------------
 
 def test_schema_is_valid_and_every_property_is_titled_and_documented():
-    schema = json.loads(dataset.SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(validation.SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     docs = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     untitled, undocumented = [], []

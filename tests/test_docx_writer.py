@@ -15,7 +15,8 @@ from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Emu
 from lxml import etree
 
-from generator.writers.docx.body import WRITER_STYLES, Reference, render_docx, render_stream, write_docx
+from generator.writers.docx.body import render_docx, render_stream, write_docx
+from generator.writers.docx.reference import WRITER_STYLES, Reference
 from generator.errors import ReferenceDocError
 from generator.document.model import (
     CENTER, NOTE, SALUTATION, SIGNATURE, SPEAKER, DocMeta, Document, Heading, Image, PageBreak,

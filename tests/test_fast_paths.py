@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it.rules_core import inline as markdown_it_inline
 
+from generator.sources import loader, validation
 from generator.document import reader as blocks
 from generator.sources import dataset, schema_check, yaml_reader as yaml_source
-from generator.writers.docx import body as docx_writer
+from generator import resources
+from generator.writers.docx import reference
 from generator.errors import TemplateError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +60,8 @@ def test_quick_load_reads_yaml_scalars_as_yaml_1_1_does():
 
 def test_invalid_data_still_gets_the_careful_message():
     text = (ROOT / "tests" / "data" / "minimal.yaml").read_text(encoding="utf-8")
-    with pytest.raises(dataset.InvalidDataError) as err:
-        dataset.load_text(text.replace("scope_size: 38", "scope_size: many"), "minimal.yaml")
+    with pytest.raises(validation.InvalidDataError) as err:
+        loader.load_text(text.replace("scope_size: 38", "scope_size: many"), "minimal.yaml")
     assert err.value.line == next(n for n, line in enumerate(text.splitlines(), 1)
                                   if "scope_size" in line)
     assert "expected a whole number" in str(err.value)
@@ -73,9 +75,9 @@ def test_quick_load_reads_the_bytes_as_it_reads_the_text(path):
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
 def test_townships_packed_on_the_quick_path_equal_the_careful_ones(path):
-    quick = dataset._quick(path.read_bytes(), str(path))
+    quick = loader._quick(path.read_bytes(), str(path))
     assert quick is not None  # the bundled files are plain: they must take the quick path
-    assert quick == dataset._careful(path.read_text(encoding="utf-8"), str(path))
+    assert quick == loader._careful(path.read_text(encoding="utf-8"), str(path))
 
 
 @settings(max_examples=300, deadline=None)
@@ -99,8 +101,8 @@ def test_a_township_that_is_not_certainly_valid_gets_the_careful_message(edit, l
     text = (ROOT / "indicators.yaml").read_text(encoding="utf-8")
     line = text[:text.index(edit)].count("\n") + 1
     text = text.replace(edit, line_text, 1)
-    with pytest.raises(dataset.InvalidDataError) as err:
-        dataset.load_text(text, "indicators.yaml")
+    with pytest.raises(validation.InvalidDataError) as err:
+        loader.load_text(text, "indicators.yaml")
     assert err.value.line == line
 
 
@@ -122,7 +124,7 @@ def test_packed_values_read_as_the_values_they_pack():
 
 def _bundled_plain() -> dict:
     data, _ = yaml_source.load_file(ROOT / "indicators.yaml")
-    return dataset._json_like(data)
+    return validation.json_like(data)
 
 
 @pytest.mark.parametrize("path, value, valid", [
@@ -147,8 +149,8 @@ def test_schema_check_agrees_with_jsonschema(path, value, valid):
     for key in path[:-1]:
         parent = parent[key]
     parent[path[-1]] = value
-    assert dataset._quick_schema_check()(data) is valid
-    assert (not list(dataset._validator().iter_errors(data))) is valid
+    assert validation.quick_schema_check()(data) is valid
+    assert (not list(validation.validator().iter_errors(data))) is valid
 
 
 def test_schema_check_is_not_compiled_for_a_keyword_it_does_not_know():
@@ -228,8 +230,8 @@ def test_plain_tables_agree_with_markdown_it(markup):
 
 def test_an_office_reference_is_read_once_until_it_changes(tmp_path):
     path = tmp_path / "office.docx"
-    path.write_bytes(docx_writer.REFERENCE_PATH.read_bytes())
-    first = docx_writer.Reference.load(path)
-    assert docx_writer.Reference.load(str(path)) is first
-    path.write_bytes(docx_writer.REFERENCE_PATH.read_bytes() + b"\0")  # a zip may carry trailing bytes
-    assert docx_writer.Reference.load(path) is not first
+    path.write_bytes(resources.REFERENCE_DOCX.read_bytes())
+    first = reference.Reference.load(path)
+    assert reference.Reference.load(str(path)) is first
+    path.write_bytes(resources.REFERENCE_DOCX.read_bytes() + b"\0")  # a zip may carry trailing bytes
+    assert reference.Reference.load(path) is not first

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from generator.facts.analysis import analyse
 from generator.cli import main
-from generator.sources.dataset import load
+from generator.sources.loader import load
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "indicators.yaml"

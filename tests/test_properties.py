@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from generator.sources import loader
 from generator.facts import analysis
 from generator.sources import dataset
 from generator import pipeline
@@ -284,7 +285,7 @@ def check_document(doc, what: str, docx_too: bool) -> None:
 
 
 def render_all(data: dict) -> None:
-    ds = dataset.load_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "generated.yaml")
+    ds = loader.load_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "generated.yaml")
     facts = analysis.analyse(ds)
     context = templating.escape_facts(facts)
     check_document(pipeline.make_document(context, "quarterly_speech"), "speech", docx_too=True)
@@ -363,7 +364,7 @@ def small_county(towns: list[tuple[str, float]]) -> dict:
 
 
 def notice_text(data: dict) -> str:
-    facts = analysis.analyse(dataset.load_text(yaml.safe_dump(data, allow_unicode=True), "county.yaml"))
+    facts = analysis.analyse(loader.load_text(yaml.safe_dump(data, allow_unicode=True), "county.yaml"))
     return pipeline.encode(pipeline.make_document(templating.escape_facts(facts), "quarterly_notice"),
                            "txt").decode("utf-8")
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from generator.facts.analysis import analyse
 from generator.batch import file_names
 from generator.cli import main
-from generator.sources.dataset import load
+from generator.sources.loader import load
 from generator.errors import OutputError
 from generator.output import MANIFEST, read_manifest
 from generator.wording.zh import number, share

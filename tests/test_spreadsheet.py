@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 import yaml
 
+from generator.sources import loader
 from generator.sources import dataset, spreadsheet
+from generator.sources import mapping as mapping_file
 from generator.errors import USER_ERROR, DataError
 from generator.sources.spreadsheet import import_data, load_mapping, parse_number, read_units, to_yaml
 
@@ -91,12 +93,12 @@ def test_imported_data_is_the_base_file_with_the_sheets_townships():
 
 def test_imported_yaml_passes_the_loader():
     text = to_yaml(import_data(XLSX, EXAMPLES / "mapping.yaml"))
-    loaded = dataset.load_text(text, "imported.yaml")
+    loaded = loader.load_text(text, "imported.yaml")
     assert loaded.meta.region == "青山县"
     assert len(loaded.townships.units) == 15
     maan = next(u for u in loaded.townships.units if u.name == "马鞍乡")
     assert maan.values["revenue"] == dataset.TownshipValue(value=None, target=900.0)
-    bundled = dataset.load(ROOT / "indicators.yaml")
+    bundled = loader.load(ROOT / "indicators.yaml")
     assert loaded.indicators == bundled.indicators and loaded.tasks == bundled.tasks
     assert loaded.townships.indicators == bundled.townships.indicators
 
@@ -183,13 +185,13 @@ def book(tmp_path: Path, rows: list[list], *, merges: tuple[str, ...] = (), shee
     return path
 
 
-def mapping(tmp_path: Path, text: str = ONE_ROW, name: str = "map.yaml") -> spreadsheet.Mapping:
+def mapping(tmp_path: Path, text: str = ONE_ROW, name: str = "map.yaml") -> mapping_file.Mapping:
     path = tmp_path / name
     path.write_text(text.format(base=ROOT / "indicators.yaml"), encoding="utf-8")
     return load_mapping(path)
 
 
-def read_error(sheet: Path, mapped: spreadsheet.Mapping) -> DataError:
+def read_error(sheet: Path, mapped: mapping_file.Mapping) -> DataError:
     with pytest.raises(DataError) as caught:
         read_units(sheet, mapped)
     assert caught.value.exit_code == USER_ERROR
@@ -377,7 +379,7 @@ def test_mapping_errors_name_line_and_key(tmp_path, edit, line, key, en):
 def test_mapping_paths_are_relative_to_the_mapping_file():
     mapped = load_mapping(EXAMPLES / "mapping.yaml")
     assert mapped.base == EXAMPLES / "../indicators.yaml"
-    assert mapped.indicators["investment"] == spreadsheet.Columns(("固定资产投资（万元）", "本期"),
+    assert mapped.indicators["investment"] == mapping_file.Columns(("固定资产投资（万元）", "本期"),
                                                                   ("固定资产投资（万元）", "目标"))
     assert mapped.skip_rows == 1 and mapped.header_rows == 2 and mapped.sheet == "乡镇指标"
 

@@ -1,0 +1,299 @@
+"""Read an office's reference .docx once, and merge its styles with the shipped default.
+
+Kept apart from writing the body: what a reference may contain (and what it must not
+smuggle into outputs) is this module's business; the body writer only asks for a
+Reference and uses its pre-compressed parts.
+"""
+
+from __future__ import annotations
+
+import functools
+import zipfile
+from collections.abc import Mapping
+from copy import deepcopy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from generator.document.model import (
+    BODY,
+    CENTER,
+    NOTE,
+    SALUTATION,
+    SIGNATURE,
+    SPEAKER,
+)
+from generator.errors import ReferenceDocError
+from generator.writers.docx.build_reference import REFERENCE_PATH
+from generator.writers.docx.ooxml import (
+    CT_MAIN,
+    PKG_REL_NS,
+    REL_CORE,
+    REL_CUSTOM,
+    XML_DECL,
+    W,
+    ZipMember,
+    deflate,
+    escape,
+)
+
+DOCUMENT_PART = "word/document.xml"
+STYLES_PART = "word/styles.xml"
+DOCUMENT_RELS_PART = "word/_rels/document.xml.rels"
+CONTENT_TYPES_PART = "[Content_Types].xml"
+PACKAGE_RELS_PART = "_rels/.rels"
+CORE_PART = "docProps/core.xml"
+CUSTOM_PART = "docProps/custom.xml"
+
+ROLE_STYLES = {
+    BODY: "Normal",
+    SPEAKER: "Speaker",
+    SALUTATION: "Salutation",
+    CENTER: "Center",
+    SIGNATURE: "Signature",
+    NOTE: "Note",
+}
+# Every style the writer names; a reference lacking one gets it from the default reference.
+WRITER_STYLES = (
+    "Normal", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "Speaker", "Salutation",
+    "Center", "Signature", "Note", "TableText", "TableHeading", "Caption", "DocMark", "DocNumber",
+    "Imprint", "OfficialTable",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    """A reference .docx read once: fixed parts pre-compressed, styles resolved."""
+
+    source: str
+    fixed: tuple[ZipMember, ...]  # every part the writer passes through unchanged
+    content_types: str
+    package_rels: str
+    document_rels: str
+    rel_ids: frozenset[str]  # ids already used in document.xml.rels
+    package_rel_ids: frozenset[str]
+    has_png: bool
+    sect_pr: str
+    styles: Mapping[str, str]  # writer's style id → the id in this reference
+    text_width: int  # twips
+    text_height: int
+    _members: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Reference:
+        """Read a reference .docx; None gives the shipped GB/T 9704 default (cached).
+
+        An office's own reference is cached too, keyed by its path, size and
+        modification time: a batch writes hundreds of documents from one.
+        """
+        if path is None:
+            return _default_reference()
+        path = Path(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return _read_reference(path, _default_styles())  # which says what is wrong
+        return _office_reference(path, path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+    def member(self, name: str, xml: str) -> ZipMember:
+        """Compressed small part, memoised: content types and rels repeat across documents."""
+        key = (name, xml)
+        m = self._members.get(key)
+        if m is None:
+            if len(self._members) > 64:
+                self._members.clear()
+            m = self._members[key] = deflate(name, xml.encode("utf-8"))
+        return m
+
+
+@functools.cache
+def _default_reference() -> Reference:
+    return _read_reference(REFERENCE_PATH, None)
+
+
+@functools.lru_cache(maxsize=8)
+def _office_reference(path: Path, resolved: Path, size: int, mtime_ns: int) -> Reference:
+    """Messages name the file as the user gave it; the other arguments are the cache key."""
+    return _read_reference(path, _default_styles())
+
+
+@functools.cache
+def _default_styles() -> bytes:
+    with zipfile.ZipFile(REFERENCE_PATH) as z:
+        return z.read(STYLES_PART)
+
+
+def _ref_error(path: Path, en: str, zh: str) -> ReferenceDocError:
+    return ReferenceDocError(en, zh, file=str(path))
+
+
+def _read_parts(path: Path) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return {info.filename: z.read(info) for info in z.infolist() if not info.is_dir()}
+    except FileNotFoundError:
+        raise _ref_error(path, "reference document not found",
+                         "找不到参考样式文档") from None
+    except (zipfile.BadZipFile, OSError) as e:
+        raise _ref_error(path, f"not a .docx file (expected a Word document saved as .docx): {e}",
+                         "不是.docx文件（应为另存为.docx格式的Word文档）") from None
+
+
+def _parse(path: Path, name: str, data: bytes) -> etree._Element:
+    try:
+        return etree.fromstring(data)
+    except etree.XMLSyntaxError as e:
+        raise _ref_error(path, f"part {name} is not well-formed XML: {e}",
+                         f"文档部件{name}不是有效的XML") from None
+
+
+def _xml(root: etree._Element) -> str:
+    return XML_DECL + etree.tostring(root, encoding="unicode")
+
+
+def _read_reference(path: Path, default_styles: bytes | None) -> Reference:
+    parts = _read_parts(path)
+    for required, zh in ((DOCUMENT_PART, "正文部件"), (STYLES_PART, "样式部件"),
+                         (CONTENT_TYPES_PART, "内容类型清单"), (PACKAGE_RELS_PART, "包关系")):
+        if required not in parts:
+            raise _ref_error(path, f"not a Word document: it has no {required} "
+                                   "(expected a .docx saved by Word or WPS)",
+                             f"不是Word文档：缺少{zh}（{required}），应为Word或WPS保存的.docx文件")
+
+    sect_pr, text_width, text_height = _section(path, parts[DOCUMENT_PART])
+    styles_root = _parse(path, STYLES_PART, parts[STYLES_PART])
+    if default_styles is None:
+        style_map = {sid: sid for sid in WRITER_STYLES}
+        _check_styles(path, styles_root)
+    else:
+        style_map = _merge_styles(styles_root, etree.fromstring(default_styles))
+        parts[STYLES_PART] = etree.tostring(styles_root, xml_declaration=True, encoding="UTF-8",
+                                            standalone=True)
+
+    # Core and custom properties are written per document, so drop the reference's own.
+    package_rels = _parse(path, PACKAGE_RELS_PART, parts[PACKAGE_RELS_PART])
+    dropped = set()
+    for rel in list(package_rels):
+        if rel.get("Type") in (REL_CORE, REL_CUSTOM):
+            dropped.add(rel.get("Target", "").lstrip("/"))
+            package_rels.remove(rel)
+    content_types = _parse(path, CONTENT_TYPES_PART, parts[CONTENT_TYPES_PART])
+    has_png = False
+    for entry in list(content_types):
+        part_name = entry.get("PartName", "").lstrip("/")
+        if part_name in dropped or part_name in (CORE_PART, CUSTOM_PART):
+            content_types.remove(entry)
+        elif part_name == DOCUMENT_PART:
+            entry.set("ContentType", CT_MAIN)  # a .dotx or .docm reference still gives a .docx
+        elif entry.get("Extension", "").lower() == "png":
+            has_png = True
+
+    document_rels_xml = parts.get(DOCUMENT_RELS_PART, XML_DECL.encode() + (
+        f'<Relationships xmlns="{PKG_REL_NS}"></Relationships>').encode())
+    document_rels = _parse(path, DOCUMENT_RELS_PART, document_rels_xml)
+
+    variable = {DOCUMENT_PART, DOCUMENT_RELS_PART, CONTENT_TYPES_PART, PACKAGE_RELS_PART,
+                CORE_PART, CUSTOM_PART} | dropped
+    fixed = tuple(deflate(name, parts[name], 9)
+                  for name in sorted(parts) if name not in variable)
+    return Reference(
+        source=str(path),
+        fixed=fixed,
+        content_types=_xml(content_types),
+        package_rels=_xml(package_rels),
+        document_rels=_xml(document_rels),
+        rel_ids=frozenset(r.get("Id") for r in document_rels),
+        package_rel_ids=frozenset(r.get("Id") for r in package_rels),
+        has_png=has_png,
+        sect_pr=sect_pr,
+        styles=style_map,
+        text_width=text_width,
+        text_height=text_height,
+    )
+
+
+def _twips(value: str | None) -> int:
+    return abs(int(float(value))) if value else 0
+
+
+def _section(path: Path, data: bytes) -> tuple[str, int, int]:
+    """The body's last sectPr as XML text, with the text block's width and height."""
+    root = _parse(path, DOCUMENT_PART, data)
+    body = root.find(W + "body")
+    sect_pr = body[-1] if body is not None and len(body) else None
+    if sect_pr is None or sect_pr.tag != W + "sectPr":
+        raise _ref_error(path, "the document has no page set-up (w:sectPr at the end of the body)",
+                         "文档缺少页面设置（正文末尾的w:sectPr）")
+    size = sect_pr.find(W + "pgSz")
+    margins = sect_pr.find(W + "pgMar")
+    if size is None or margins is None:
+        raise _ref_error(path, "the page set-up has no page size or margins (w:pgSz, w:pgMar)",
+                         "页面设置缺少纸张大小或页边距（w:pgSz、w:pgMar）")
+    width = (_twips(size.get(W + "w")) - _twips(margins.get(W + "left"))
+             - _twips(margins.get(W + "right")) - _twips(margins.get(W + "gutter")))
+    height = (_twips(size.get(W + "h")) - _twips(margins.get(W + "top"))
+              - _twips(margins.get(W + "bottom")))
+    # Serialised on its own the element carries its namespace declarations; drop unused ones.
+    sect_pr = deepcopy(sect_pr)
+    etree.cleanup_namespaces(sect_pr)
+    return etree.tostring(sect_pr, encoding="unicode"), width, height
+
+
+def _styles_by_id(root: etree._Element) -> dict[str, etree._Element]:
+    return {s.get(W + "styleId"): s for s in root.iter(W + "style")}
+
+
+def _style_name(style: etree._Element) -> str:
+    name = style.find(W + "name")
+    return (name.get(W + "val") or "").lower() if name is not None else ""
+
+
+def _check_styles(path: Path, root: etree._Element) -> None:
+    missing = [sid for sid in WRITER_STYLES if sid not in _styles_by_id(root)]
+    if missing:
+        raise _ref_error(path, f"the default reference lacks styles {', '.join(missing)}; "
+                               "rebuild it with python -m generator.writers.docx.build_reference",
+                         f"默认参考样式缺少样式{'、'.join(missing)}，请重新生成")
+
+
+def _merge_styles(root: etree._Element, default_root: etree._Element) -> dict[str, str]:
+    """Map each writer style to a style of the office's reference, copying missing ones in.
+
+    Word saves styles under localised ids (a Chinese Word calls heading 1 "1" and Normal
+    "a") but keeps the English built-in names, so a style is matched by id, then by name.
+    """
+    by_id = _styles_by_id(root)
+    by_name = {_style_name(s): sid for sid, s in by_id.items()}
+    defaults = _styles_by_id(default_root)
+    resolved: dict[str, str] = {}
+
+    def resolve(sid: str) -> str:
+        if sid in resolved:
+            return resolved[sid]
+        if sid in by_id:
+            resolved[sid] = sid
+            return sid
+        source = defaults[sid]
+        name = _style_name(source)
+        if name in by_name:
+            resolved[sid] = by_name[name]
+            return by_name[name]
+        resolved[sid] = sid
+        style = deepcopy(source)
+        for link in style.findall(W + "link"):
+            style.remove(link)
+        for tag in ("basedOn", "next"):
+            ref = style.find(W + tag)
+            if ref is not None:
+                ref.set(W + "val", resolve(ref.get(W + "val")))
+        root.append(style)
+        by_id[sid] = style
+        by_name[name] = sid
+        return sid
+
+    # Ids go into the body as attribute values; an office's id could hold any character.
+    return {sid: escape(resolve(sid)) for sid in WRITER_STYLES}
+
+
+# ---------------------------------------------------------------------------- body
