@@ -45,7 +45,7 @@ class Job:
     @classmethod
     def for_facts(cls, facts: dict, template: str | None = None, fmt: str = "docx",
                   reference: str | Path | None = None, keep: bool = False) -> Job:
-        return cls(templating.escape_facts(facts), facts["townships"]["units"],
+        return cls(templating.escape_facts(pipeline.template_context(facts)), facts["townships"]["units"],
                    template or pipeline.DEFAULT_TEMPLATES["scorecard"], fmt,
                    str(reference) if reference else None, keep)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.planning import speech as speech_plan
 from generator.sources import loader
 from generator.facts import analysis
 from generator.document import reader as blocks
@@ -51,6 +52,11 @@ def load_dataset(data_path: str | Path, mapping: str | Path | None = None) -> da
 
 def load_facts(data_path: str | Path, mapping: str | Path | None = None) -> dict:
     return analysis.analyse(load_dataset(data_path, mapping))
+
+
+def template_context(facts: dict) -> dict:
+    """What every template sees: the facts, and the plan of what to say and how to frame it."""
+    return {**facts, "plan": speech_plan.plan(facts)}
 
 
 def make_document(context: dict, template: str | jinja2.Template) -> Document:
@@ -103,7 +109,8 @@ def one_page_each(docs: Iterable[Document]) -> Iterator[Block]:
 def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
            reference: str | Path | None = None, mapping: str | Path | None = None) -> Product:
     facts = load_facts(data_path, mapping)
-    doc = make_document(templating.escape_facts(facts), template or DEFAULT_TEMPLATES["speech"])
+    doc = make_document(templating.escape_facts(template_context(facts)),
+                        template or DEFAULT_TEMPLATES["speech"])
     meta = facts["meta"]
     return Product(output_name(meta["region"], meta["period_code"], LABELS["speech"], fmt),
                    encode(doc, fmt, reference))
@@ -116,7 +123,8 @@ def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "do
         raise DataError("a notice needs township data: the file has no townships.units",
                         "生成通报需要乡镇数据：文件中没有 townships.units",
                         file=str(data_path), key="townships")
-    doc = make_document(templating.escape_facts(facts), template or DEFAULT_TEMPLATES["notice"])
+    doc = make_document(templating.escape_facts(template_context(facts)),
+                        template or DEFAULT_TEMPLATES["notice"])
     units = facts["townships"]["units"]
     if fmt == "docx":
         from generator.writers import charts

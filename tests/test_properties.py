@@ -287,7 +287,7 @@ def check_document(doc, what: str, docx_too: bool) -> None:
 def render_all(data: dict) -> None:
     ds = loader.load_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "generated.yaml")
     facts = analysis.analyse(ds)
-    context = templating.escape_facts(facts)
+    context = templating.escape_facts(pipeline.template_context(facts))
     check_document(pipeline.make_document(context, "quarterly_speech"), "speech", docx_too=True)
     if facts["townships"]:
         notice = pipeline.make_document(context, "quarterly_notice")
@@ -365,7 +365,7 @@ def small_county(towns: list[tuple[str, float]]) -> dict:
 
 def notice_text(data: dict) -> str:
     facts = analysis.analyse(loader.load_text(yaml.safe_dump(data, allow_unicode=True), "county.yaml"))
-    return pipeline.encode(pipeline.make_document(templating.escape_facts(facts), "quarterly_notice"),
+    return pipeline.encode(pipeline.make_document(templating.escape_facts(pipeline.template_context(facts)), "quarterly_notice"),
                            "txt").decode("utf-8")
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from generator.facts import racing
+from generator.facts import racing, statements
 from generator.wording import zh
 from generator.sources.dataset import Dataset, Indicator, ProblemList, Project, Rules
 
@@ -88,28 +88,29 @@ def rate_target_status(value: float | None, target: float | None, better: str) -
     return {"completion": None, "on_schedule": short <= 0, "schedule_gap": short}
 
 
-def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rules) -> dict:
-    """All derived measures and the verdict of one indicator."""
+def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rules,
+                    year_end: bool = False) -> dict:
+    """All derived measures, the statements they support and the verdict of one indicator."""
     prev = ind.previous
     # The measure compared with averages and peers: growth where there is one,
     # else the value itself for rates (a rate's level is the news).
-    measure = "growth" if ind.growth is not None else ("value" if ind.is_rate else None)
-    mine = getattr(ind, measure) if measure else None
+    compared = "growth" if ind.growth is not None else ("value" if ind.measure == "level" else None)
+    mine = getattr(ind, compared) if compared else None
 
-    avg = getattr(ind.scope_average, measure) if measure else None
+    avg = getattr(ind.scope_average, compared) if compared else None
     gap_avg = _diff(mine, avg)
     peers = []
     for name, snap in ind.peers.items():
-        theirs = getattr(snap, measure) if measure else None
+        theirs = getattr(snap, compared) if compared else None
         gap = _diff(mine, theirs)
         if gap is not None:
             peers.append({"name": name, "value": theirs, "gap": gap, "good": _good(gap, ind.better)})
 
     rank_move = None if ind.rank is None or prev.rank is None else prev.rank - ind.rank
     growth_change = _diff(ind.growth, prev.growth)
-    value_change = _diff(ind.value, prev.value) if ind.is_rate else None
+    value_change = _diff(ind.value, prev.value) if ind.measure == "level" else None
     target_growth_gap = printed_points(_diff(ind.growth, ind.target.growth))
-    if ind.is_rate:
+    if ind.measure == "level":
         sched = rate_target_status(ind.value, ind.target.value, ind.better)
     else:
         sched = schedule_status(ind.value, ind.target.value, schedule, ind.better)
@@ -130,7 +131,11 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
         "value_change_good": _good(value_change, ind.better),
         "rank_move": rank_move,
         "grade_steps": grade_steps(prev.grade, ind.grade),
-        "measure": measure,
+        "measure": ind.measure,  # level | cumulative
+        "compared": compared,  # growth or value: what averages and peers are compared on
+        "reason": ind.reason,
+        "history": [{"period": h.period, "value": h.value, "growth": h.growth, "rank": h.rank,
+                     "grade": h.grade} for h in ind.history],
         "scope_average": avg,
         "gap_to_average": gap_avg,
         "above_average_good": _good(gap_avg, ind.better),
@@ -143,43 +148,12 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
         "schedule": schedule,
         **sched,
     }
-    facts["reasons"], facts["verdict"] = verdict(facts, rules)
+    said = statements.indicator_statements(facts, rules, year_end)
+    facts["statements"] = said
+    facts["reasons"] = {side: [x["kind"] for x in said if x["polarity"] == side]
+                        for side in (statements.GOOD, statements.BAD)}
+    facts["verdict"] = statements.placement(said)
     return facts
-
-
-def verdict(f: dict, rules: Rules) -> tuple[dict[str, list[str]], str | None]:
-    """Reasons for and against, and the verdict: achievement, shortfall or None.
-
-    An indicator with reasons on both sides goes to the side with more of them;
-    an equal count is neither, so the speech does not praise and scold the same
-    figure.
-    """
-    good, bad = [], []
-    if f["grade"] in rules.achievement_grades:
-        good.append("grade")
-    if f["grade"] in rules.shortfall_grades:
-        bad.append("grade")
-    if f["rank_move"] is not None:
-        if f["rank_move"] >= rules.achievement_rank_up:
-            good.append("rank_up")
-        if -f["rank_move"] >= rules.shortfall_rank_down:
-            bad.append("rank_down")
-    if f["rank"] is not None and f["rank"] <= rules.achievement_top:
-        good.append("top")
-    if f["on_schedule"] is True:
-        good.append("on_schedule")
-    elif f["on_schedule"] is False and rules.shortfall_behind_schedule:
-        bad.append("behind_schedule")
-    if f["meets_growth_target"] is False and rules.shortfall_behind_schedule:
-        bad.append("below_growth_target")
-    if f["growth_good"] is False and rules.shortfall_negative_growth:
-        bad.append("adverse_growth")  # a fall, or a rise of a better-lower indicator
-    reasons = {"good": good, "bad": bad}
-    if len(good) > len(bad):
-        return reasons, "achievement"
-    if len(bad) > len(good):
-        return reasons, "shortfall"
-    return reasons, None
 
 
 def _card_order(f: dict) -> int:
@@ -279,12 +253,24 @@ def _meta_facts(ds: Dataset) -> dict:
         "stage": p.stage_name, "next_stage": p.next_stage_name, "previous_name": p.previous_name,
         "schedule": p.schedule, "next_schedule": p.next_schedule,
         "is_year_end": p.months == 12,
+        "next_year": p.year + 1,
+        "race_label": race_label(ds),
+        "agenda": list(m.agenda),
         "scope": m.scope, "scope_size": m.scope_size, "peers": list(m.peers),
         "meeting": m.meeting, "speaker_title": m.speaker.title, "speaker_name": m.speaker.name,
         "date": m.date, "issuer": m.issuer, "doc_number": m.doc_number,
         "addressees": m.addressees, "cc": m.cc,
         "print_date": m.print_date or m.date,
     }
+
+
+# What the race's units are called when the data does not say (DESIGN.md townships.label).
+RACE_LABELS = {"县": "乡镇（街道）", "区": "镇（街道）", "市": "县（市、区）"}
+
+
+def race_label(ds: Dataset) -> str:
+    label = ds.townships.label if ds.townships else ""
+    return label or RACE_LABELS.get(ds.meta.level, "乡镇（街道）")
 
 
 def _movers(indicators: list[dict], n: int) -> tuple[list[dict], list[dict]]:
@@ -299,7 +285,9 @@ def analyse(ds: Dataset) -> dict:
     period = ds.meta.period
     schedule = period.schedule
     rules = ds.rules
-    inds = [indicator_facts(i, schedule, ds.meta.scope_size, rules) for i in ds.indicators.values()]
+    year_end = period.months == 12
+    inds = [indicator_facts(i, schedule, ds.meta.scope_size, rules, year_end)
+            for i in ds.indicators.values()]
     by_id = {f["id"]: f for f in inds}
 
     achievements = sorted((f for f in inds if f["verdict"] == "achievement"),
@@ -346,6 +334,7 @@ def analyse(ds: Dataset) -> dict:
                                  next_schedule=period.next_schedule)
         if ds.townships and ds.townships.units else None,
         "tasks": _task_facts(ds, by_id),
+        "balance": statements.balance(inds),
         "rules": {"bottom_half_reverse": rules.bottom_half_reverse, "bottom_n": rules.bottom_n},
     }
     return facts

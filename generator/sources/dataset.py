@@ -45,6 +45,7 @@ class Meta:
     addressees: str = ""  # 主送机关
     cc: str = ""  # 抄送
     print_date: dt.date | None = None  # 印发日期
+    agenda: tuple[str, ...] = ()  # what preceded the speech (刚才，…)
 
     @property
     def whole(self) -> str:
@@ -69,6 +70,15 @@ class Target:
 
 
 @dataclass(frozen=True)
+class HistoryPoint:
+    period: str
+    value: float | None = None
+    growth: float | None = None
+    rank: int | None = None
+    grade: str | None = None
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     name: str
@@ -85,10 +95,18 @@ class Indicator:
     peers: dict[str, Snapshot] = field(default_factory=dict)
     decimals: int | None = None  # display decimals; None = infer from the unit
     lead: str = ""  # 牵头单位 (optional)
+    measure_kind: str | None = None  # level | cumulative as given; see `measure`
+    reason: str = ""  # the office's own words on why (optional)
+    history: tuple[HistoryPoint, ...] = ()  # earlier periods, oldest first
 
     @property
     def is_rate(self) -> bool:
         return self.unit == "%"
+
+    @property
+    def measure(self) -> str:
+        """level: compared with its target as a level; cumulative: a running total against 序时进度."""
+        return self.measure_kind or ("level" if self.is_rate else "cumulative")
 
 
 @dataclass(frozen=True)
@@ -178,6 +196,7 @@ class Townships:
     indicators: dict[str, TownshipIndicator]
     scoring: Scoring
     units: tuple[Township, ...]
+    label: str = ""  # what the race's units are called; "" = the default for meta.level
 
 
 @dataclass(frozen=True)
@@ -264,6 +283,7 @@ def _meta(raw: dict[str, Any]) -> Meta:
         speaker=Speaker(title=raw["speaker"]["title"], name=raw["speaker"]["name"]),
         date=_date(raw["date"]), issuer=raw.get("issuer", ""), doc_number=raw.get("doc_number", ""),
         addressees=raw.get("addressees", ""), cc=raw.get("cc", ""), print_date=_date(raw.get("print_date")),
+        agenda=tuple(raw.get("agenda", ())),
     )
 
 
@@ -277,6 +297,10 @@ def _indicator(ind_id: str, raw: dict[str, Any]) -> Indicator:
         previous=_snapshot(raw.get("previous", {})), scope_average=_snapshot(raw.get("scope_average", {})),
         peers={name: _snapshot(snap) for name, snap in raw.get("peers", {}).items()},
         decimals=_int(raw.get("decimals")), lead=raw.get("lead", ""),
+        measure_kind=raw.get("measure"), reason=raw.get("reason", ""),
+        history=tuple(HistoryPoint(period=str(h["period"]), value=_num(h.get("value")),
+                                   growth=_num(h.get("growth")), rank=_int(h.get("rank")),
+                                   grade=h.get("grade")) for h in raw.get("history", ())),
     )
 
 
@@ -298,6 +322,7 @@ def _townships(raw: dict[str, Any]) -> Townships:
                         grades={g: float(v) for g, v in scoring.get("grades", defaults.grades).items()}),
         units=tuple(unit if isinstance(unit, Township) else build_township(unit, layouts)
                     for unit in raw["units"]),
+        label=raw.get("label", ""),
     )
 
 

@@ -31,6 +31,7 @@ _HUNDRED = Decimal(100)
 _MONEY_STEPS = {"元": ("万元", Decimal(1000000)), "万元": ("亿元", Decimal(10000))}
 _COUNT_UNITS = frozenset("人 户 家 个 件 吨 亩 头 只 辆 套 间 次 平方米 千瓦时".split())
 _COUNT_THRESHOLD = Decimal(100000)
+_SMALLER = {"亿元": "万元"}
 # A promoted figure (12.50亿元, 12.50万人) keeps two decimals so the promotion loses little.
 _PROMOTED_DECIMALS = 2
 
@@ -97,6 +98,18 @@ def _text(s: object, func: str, what: str) -> str:
 _STEPS = tuple(Decimal(1).scaleb(-places) for places in range(7))
 
 
+# A non-zero figure never prints as zero (0.04% is not 0.0%): up to this many
+# decimals are added until it shows.
+_MAX_VISIBLE_PLACES = 4
+
+
+def _visible(d: Decimal, places: int) -> int:
+    """The decimals that keep a non-zero figure from printing as zero."""
+    while places < _MAX_VISIBLE_PLACES and not d.is_zero() and _round(d, places).is_zero():
+        places += 1
+    return places
+
+
 def _round(d: Decimal, places: int) -> Decimal:
     """Half-up to a fixed number of decimals; a result of zero loses its sign."""
     step = _STEPS[places] if places < len(_STEPS) else Decimal(1).scaleb(-places)
@@ -111,7 +124,8 @@ def _fmt(q: Decimal) -> str:
 def _signed(x: object, decimals: object, func: str, up: str, down: str, flat: str,
             suffix: str) -> str:
     """up/down + magnitude + suffix by the sign of the rounded value; flat when it rounds to 0."""
-    q = _round(_decimal(x, func), _places(decimals, func))
+    d = _decimal(x, func)
+    q = _round(d, _visible(d, _places(decimals, func)))
     if q.is_zero():
         return flat
     return (up if q > 0 else down) + _fmt(q.copy_abs()) + suffix
@@ -121,7 +135,8 @@ def _signed(x: object, decimals: object, func: str, up: str, down: str, flat: st
 
 def number(x: float, decimals: int = 1) -> str:
     """156.3; 5200 with decimals=0; -3.1. Half-width, fixed decimals, no thousands separators."""
-    return _fmt(_round(_decimal(x, "number"), _places(decimals, "number")))
+    d = _decimal(x, "number")
+    return _fmt(_round(d, _visible(d, _places(decimals, "number"))))
 
 
 def rounded(x: float, decimals: int = 1) -> float:
@@ -149,8 +164,10 @@ def _promotion(unit: str) -> tuple[str, Decimal] | None:
 def amount(x: float, unit: str, decimals: int | None = None) -> str:
     """156.3亿元, 5200万元, 45.2%; 125000万元 → 12.50亿元, 125000人 → 12.50万人.
 
-    A figure is promoted when it would *print* at or above the threshold, so
-    9999.6万元 becomes 1.00亿元 rather than 10000万元. 元 moves up only from 1000000元.
+    A figure is promoted when it reaches the threshold; one just under it keeps a
+    decimal more (9999.5万元), so it never prints the same as one that reached it
+    (10000万元 → 1.00亿元). 元 moves up only from 1000000元. A non-zero figure never
+    prints as zero: 0.03亿元 → 300万元.
     """
     d = _decimal(x, "amount")
     unit = _text(unit, "amount", "unit")
@@ -165,27 +182,38 @@ def amount(x: float, unit: str, decimals: int | None = None) -> str:
 
     while (step := _promotion(unit)) is not None:
         bigger, threshold = step
-        if _round(d, places_for(d, unit)).copy_abs() < threshold:
+        if d.copy_abs() < threshold:
             break
         d = _CTX.divide(d, _TEN_THOUSAND)
         unit, promoted = bigger, True
-    return _fmt(_round(d, places_for(d, unit))) + unit
+    places = places_for(d, unit)
+    if step is not None and _round(d, places).copy_abs() >= step[1]:
+        # Just under the threshold (9999.5万元): rounding would print the threshold
+        # itself, the same as a figure that reached it, so keep one more decimal.
+        places += 1
+    if unit in _SMALLER and not d.is_zero() and _round(d, places).is_zero():
+        # 0.03亿元 reads as 300万元, not 0.0亿元
+        d, unit = _CTX.multiply(d, _TEN_THOUSAND), _SMALLER[unit]
+        places = _default_decimals(d, unit)
+    return _fmt(_round(d, _visible(d, places))) + unit
 
 
 def pct(x: float, decimals: int = 1) -> str:
     """45.2% for a value already in percent."""
-    return _fmt(_round(_decimal(x, "pct"), _places(decimals, "pct"))) + "%"
+    d = _decimal(x, "pct")
+    return _fmt(_round(d, _visible(d, _places(decimals, "pct")))) + "%"
 
 
 def share(fraction: float, decimals: int = 1) -> str:
     """0.452 → 45.2%."""
     d = _CTX.multiply(_decimal(fraction, "share", "fraction"), _HUNDRED)
-    return _fmt(_round(d, _places(decimals, "share"))) + "%"
+    return _fmt(_round(d, _visible(d, _places(decimals, "share")))) + "%"
 
 
 def points(x: float, decimals: int = 1) -> str:
     """0.9个百分点, always the magnitude: the template has already chosen the word before it."""
-    q = _round(_decimal(x, "points"), _places(decimals, "points"))
+    d = _decimal(x, "points")
+    q = _round(d, _visible(d, _places(decimals, "points")))
     return _fmt(q.copy_abs()) + "个百分点"
 
 

@@ -1,0 +1,115 @@
+"""Sentence planning: which statements a sentence about an indicator says, in what order and shape.
+
+A sentence leads with the statements that earned the indicator its place and
+concedes the other side in the same sentence ("位次虽前移3位，但…"). Its shape is
+chosen by what it says; where two sentences in a row would take the same shape,
+the next one takes another opener, picked by a seed drawn from the data (never by
+a counter), so the same data gives the same text.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from generator.facts.statements import BAD, GOOD
+
+# At most this many statements lead a sentence, and this many are conceded:
+# a sentence is heard, not read.
+MAX_LEAD = 5
+MAX_CONCEDE = 2
+# Statements that restate one figure from two sides: say one of each pair.
+_SAME_FIGURE = {"growth_target": "growth", "target": "schedule"}
+OPENERS = ("plain", "aspect", "look")
+
+
+def seed(*parts: object) -> int:
+    """A stable number drawn from the data, for choices that must not depend on position."""
+    return zlib.crc32("\x1f".join(str(p) for p in parts).encode("utf-8"))
+
+
+def _pick(statements: list[dict], polarity: str, limit: int) -> list[dict]:
+    chosen = [s for s in statements if s["polarity"] == polarity]
+    if any(s["kind"] == "grade_move" for s in chosen):
+        chosen = [s for s in chosen if s["kind"] != "grade"]  # 由B档升至A档 says the grade
+    chosen.sort(key=lambda s: (not s["strong"], -s["salience"], s["kind"]))
+    return chosen[:limit]
+
+
+# The order a writer says things in once the leading statement is out: the figure's
+# own change, then where it stands, then the targets.
+READING_ORDER = ("growth", "growth_change", "value_change", "average", "rank_move", "rank",
+                 "grade_move", "grade", "schedule", "target", "level_target", "growth_target")
+_CHANGES = frozenset({"growth_change", "value_change"})
+
+
+def _ordered(lead: list[dict]) -> list[dict]:
+    """The strongest statement first, the rest in reading order; the rank beside its move."""
+    if not lead:
+        return lead
+    first, rest = lead[0], sorted(lead[1:], key=lambda s: READING_ORDER.index(s["kind"]))
+    out = [first] + rest
+    if any(s["kind"] == "rank_move" for s in out):
+        rank = next((s for s in out if s["kind"] == "rank"),
+                    {"kind": "rank", "polarity": "neutral", "strong": False, "salience": 0, "short": False})
+        out = [s for s in out if s["kind"] != "rank"]
+        at = next(i for i, s in enumerate(out) if s["kind"] == "rank_move")
+        out.insert(at + 1, rank)
+    said_change = False
+    for i, s in enumerate(out):
+        if s["kind"] == "rank_move" and said_change:
+            out[i] = {**s, "short": True}  # 较一季度 once is enough in one sentence
+        said_change = said_change or s["kind"] in _CHANGES
+    return out
+
+
+def indicator_sentence(f: dict, side: str, period_code: str) -> dict:
+    """Plan one sentence about indicator f, placed on `side` (achievement or shortfall)."""
+    lead_pol, other_pol = (GOOD, BAD) if side == "achievement" else (BAD, GOOD)
+    lead = _pick(f["statements"], lead_pol, MAX_LEAD)
+    concede = _pick(f["statements"], other_pol, MAX_CONCEDE) if side == "shortfall" else \
+        [s for s in _pick(f["statements"], other_pol, 1) if s["kind"] != "average"]
+    lead, concede = _ordered(lead), _ordered(concede)
+    if side == "shortfall" and concede:
+        shape = "concessive"  # 虽…，但…
+    elif concede:
+        shape = "caveat"  # …；不过…
+    elif lead and lead[0]["kind"] == "rank_move" and not any(s["kind"] in _CHANGES for s in lead):
+        shape = "move_led"  # 位次前移5位至全市第6位，…
+    else:
+        shape = "plain"
+    return {"f": f, "side": side, "lead": lead, "concede": concede, "shape": shape,
+            "opener": "plain", "seed": seed(f["id"], period_code), "superlative": None,
+            "reason": f["reason"] if side == "shortfall" else ""}
+
+
+def vary(sentences: list[dict]) -> list[dict]:
+    """Give a sentence another opener where it would be the third of one shape in a row."""
+    run: list[tuple[str, str]] = []
+    for s in sentences:
+        key = (s["shape"], s["opener"])
+        if len(run) >= 2 and run[-1] == key and run[-2] == key:
+            others = [o for o in OPENERS if o != s["opener"]]
+            s["opener"] = others[s["seed"] % len(others)]
+            key = (s["shape"], s["opener"])
+        run.append(key)
+    return sentences
+
+
+def mark_superlatives(sentences: list[dict], everyone: list[dict]) -> None:
+    """下滑最多 / 上升最多 / 唯一负增长, said of the one indicator each is true of."""
+    moved = [f for f in everyone if f["rank_move"]]
+    if moved:
+        worst = min(moved, key=lambda f: (f["rank_move"], f["id"]))
+        best = max(moved, key=lambda f: (f["rank_move"], f["id"]))
+        worst_ties = sum(1 for f in moved if f["rank_move"] == worst["rank_move"])
+        best_ties = sum(1 for f in moved if f["rank_move"] == best["rank_move"])
+    falling = [f for f in everyone if f["growth_good"] is False and f["better"] == "higher"]
+    grown = [f for f in everyone if f["growth"] is not None and f["better"] == "higher"]
+    for s in sentences:
+        f = s["f"]
+        if moved and s["side"] == "shortfall" and f is worst and worst["rank_move"] < -1 and worst_ties == 1:
+            s["superlative"] = "most_fallen"
+        elif moved and s["side"] == "achievement" and f is best and best["rank_move"] > 1 and best_ties == 1:
+            s["superlative"] = "most_risen"
+        elif s["side"] == "shortfall" and len(falling) == 1 and f is falling[0] and len(grown) >= 3:
+            s["superlative"] = "only_negative"

@@ -1,0 +1,166 @@
+"""Document planning for the speech: what goes in which section, in what order, and how much.
+
+Facts in, a plan out: sections present or not, the sentences of each with their
+statements chosen (planning.sentences), counts already taken, enumerations cut with
+an honest remainder, the opening and closing judgement, and the period's sense
+(year end, last quarter, the rest). The template only words what the plan holds,
+so an office can change every word without touching a rule.
+"""
+
+from __future__ import annotations
+
+from generator.facts.statements import BAD, GOOD, rank_band
+from generator.planning.sentences import indicator_sentence, mark_superlatives, vary
+
+ECONOMY = "经济"
+# Enumerations longer than this are cut short, and the rest counted.
+LISTED = 6
+# The race's leaders are named only when the field is large enough for it to mean something.
+MIN_FIELD_FOR_TOP = 6
+STRONG_TOWN_RISE = 3
+
+
+def _sentences(items: list[dict], side: str, everyone: list[dict], code: str) -> list[dict]:
+    planned = [indicator_sentence(f, side, code) for f in items]
+    mark_superlatives(planned, everyone)
+    return vary(planned)
+
+
+def _cut(sentences: list[dict]) -> dict:
+    # Strongest first when cutting, then back to the facts' order for reading.
+    keep = sorted(sentences, key=lambda s: -sum(x["salience"] for x in s["lead"]))[:LISTED]
+    kept = [s for s in sentences if s in keep]
+    for before, s in zip([None] + kept, kept):
+        # a run of one card's indicators names the card once
+        s["card_first"] = before is None or before["f"]["card"] != s["f"]["card"]
+    return {"sentences": vary(kept), "more": len(sentences) - len(kept)}
+
+
+def _said(*groups: dict) -> set[tuple[str, str]]:
+    """(indicator id, statement kind) pairs the section sentences already say."""
+    return {(s["f"]["id"], x["kind"]) for g in groups for s in g["sentences"]
+            for x in s["lead"] + s["concede"]}
+
+
+def _problem_lists(pl: dict, size: int) -> dict:
+    """Praise a list only for a good rating outside the bottom half; criticise poor ratings and big falls."""
+    good = [i for i in pl["all"] if i["good"] and rank_band(i["rank"], size) != "bottom"]
+    poor = [i for i in pl["all"] if i["poor"] or
+            (not i["good"] and (i["rank_move"] or 0) <= -3)]
+    return {"good": good, "poor": poor, "count": pl["count"]}
+
+
+def _race(towns: dict | None) -> dict | None:
+    if not towns:
+        return None
+    n = towns["count"]
+    top = [u for u in towns["top"] if u["grade"] in ("A", "B")] if n >= MIN_FIELD_FOR_TOP else []
+    named_top = {u["name"] for u in top}
+    bottom = [u for u in towns["bottom"] if u["name"] not in named_top] if n >= MIN_FIELD_FOR_TOP else []
+    risers = [u for u in towns["risers"] if u["rank_move"] >= 2][:3]
+    strong_rise = bool(risers) and all(u["rank_move"] >= STRONG_TOWN_RISE for u in risers)
+    # an indicator on which most of the field is behind schedule is worth a sentence
+    widespread = [i for i in towns["indicators"] if i["assessed_count"]
+                  and len(i["behind_schedule"]) * 2 > i["assessed_count"]]
+    unreported = sorted({name for i in towns["indicators"] for name in i["missing"]})
+    return {
+        "count": n, "indicator_count": towns["indicator_count"], "leader": towns["units"][0] if n else None,
+        "top": top, "bottom": bottom, "risers": risers, "strong_rise": strong_rise,
+        "all_on_schedule": towns["all_on_schedule"] if len(towns["all_on_schedule"]) < n else [],
+        "everyone_on_schedule": n > 0 and len(towns["all_on_schedule"]) == n,
+        "none_on_schedule": towns["none_on_schedule"],
+        "widespread": widespread, "unreported": unreported,
+        "has_good": bool(top or risers or towns["all_on_schedule"]),
+        "has_bad": bool(bottom or towns["none_on_schedule"] or widespread),
+    }
+
+
+def _task_note(f: dict | None) -> dict | None:
+    """What a task says of the indicator it serves, without repeating its figures."""
+    if f is None:
+        return None
+    if f["verdict"] == "shortfall":
+        first = next((s for s in f["statements"] if s["polarity"] == BAD and s["strong"]),
+                     next(s for s in f["statements"] if s["polarity"] == BAD))
+        return {"f": f, "kind": "shortfall", "statement": first}
+    if f["verdict"] == "achievement":
+        weak_spot = any(s["polarity"] == BAD for s in f["statements"])
+        return {"f": f, "kind": "keep" if not weak_spot else "build", "statement": None}
+    return None
+
+
+def _closing(meta: dict) -> str:
+    """year_end: next year's work; final: the last stretch of the year; ahead: the rest."""
+    if meta["is_year_end"]:
+        return "year_end"
+    if meta["next_schedule"] is not None and meta["next_schedule"] >= 1:
+        return "final"
+    return "ahead"
+
+
+def plan(facts: dict) -> dict:
+    """The speech's plan, from the facts of analyse()."""
+    meta, inds = facts["meta"], facts["indicators"]
+    code = meta["period_code"]
+    good = [f for f in facts["achievements"]]
+    bad = [f for f in facts["shortfalls"]]
+    econ_good = _cut(_sentences([f for f in good if f["card"] == ECONOMY], "achievement", inds, code))
+    other_good = _cut(_sentences([f for f in good if f["card"] != ECONOMY], "achievement", inds, code))
+    econ_bad = _cut(_sentences([f for f in bad if f["card"] == ECONOMY], "shortfall", inds, code))
+    other_bad = _cut(_sentences([f for f in bad if f["card"] != ECONOMY], "shortfall", inds, code))
+    lists = _problem_lists(facts["problem_lists"], meta["scope_size"])
+    race = _race(facts["townships"])
+    projects = facts["projects"]
+    # Levels (rates, concentrations) are not counted against 序时进度: their target
+    # statements are said with the indicator itself.
+    cumulative = [f for f in facts["schedule_targets"]["on"] + facts["schedule_targets"]["behind"]
+                  if f["measure"] == "cumulative"]
+    targets = {
+        "count": len(cumulative),
+        "on": sum(1 for f in cumulative if f["on_schedule"]),
+        "behind": [f for f in facts["schedule_targets"]["behind"] if f["measure"] == "cumulative"],
+        "growth_count": facts["growth_targets"]["count"],
+        "growth_met": len(facts["growth_targets"]["met"]),
+        "growth_missed": facts["growth_targets"]["missed"],
+    }
+    # What the sentences above already said is named, not said again.
+    said = _said(econ_bad, other_bad)
+    schedule_kind = "target" if meta["is_year_end"] else "schedule"
+    targets["behind_said"] = [f for f in targets["behind"] if (f["id"], schedule_kind) in said]
+    targets["behind_new"] = [f for f in targets["behind"] if (f["id"], schedule_kind) not in said]
+    targets["missed_said"] = [f for f in targets["growth_missed"] if (f["id"], "growth_target") in said]
+    targets["missed_new"] = [f for f in targets["growth_missed"] if (f["id"], "growth_target") not in said]
+    has_good = bool(econ_good["sentences"] or other_good["sentences"] or lists["good"]
+                    or (projects["count"] and projects["on_schedule"]) or (race and race["has_good"]))
+    has_bad = bool(econ_bad["sentences"] or other_bad["sentences"] or targets["behind"]
+                   or targets["growth_missed"] or lists["poor"] or projects["behind"]
+                   or (race and race["has_bad"]))
+    tasks = [{"theme": t["theme"],
+              "entries": [{**e, "note": _task_note(e["indicator"])} for e in t["entries"]]}
+             for t in facts["tasks"]]
+    graded = facts["graded_count"]
+    moved_up = sum(1 for f in inds if (f["rank_move"] or 0) > 0)
+    moved_down = sum(1 for f in inds if (f["rank_move"] or 0) < 0)
+    balance = facts["balance"]
+    return {
+        "tone": balance["tone"],
+        "opening": {
+            "graded": graded,
+            "top_grades": facts["grade_counts"]["A"] + facts["grade_counts"]["B"],
+            "moved_up": moved_up, "moved_down": moved_down,
+            "worst_economy": [s["f"] for s in econ_bad["sentences"][:2]],
+            "best_economy": [s["f"] for s in econ_good["sentences"][:2]],
+        },
+        "good": {"present": has_good, "economy": econ_good, "others": other_good,
+                 "cards": [c for c in facts["cards"] if c["grades"]["A"]],
+                 "lists": lists["good"], "projects": bool(projects["count"] and projects["on_schedule"]),
+                 "race": race if race and race["has_good"] else None},
+        "bad": {"present": has_bad, "economy": econ_bad, "others": other_bad, "targets": targets,
+                "lists": lists["poor"], "projects": projects if projects["behind"] else None,
+                "race": race if race and race["has_bad"] else None},
+        "tasks": tasks,
+        "section_count": int(has_good) + int(has_bad) + int(bool(tasks)),
+        "closing": _closing(meta),
+        "list_count": lists["count"],
+        "polarity": {"good": GOOD, "bad": BAD},
+    }
