@@ -89,8 +89,10 @@ def test_zero_value_scores_zero_and_missing_is_reported():
     assert by["乙"]["indicators"]["inv"]["missing"] is True
     assert by["乙"]["indicators"]["inv"]["score"] == 0
     inv = r["indicators"][0]
-    assert inv["zero_score"] == ["甲", "乙"]
+    # not reporting is said as such, never as a zero score or a lag behind schedule
+    assert inv["zero_score"] == ["甲"]
     assert inv["missing"] == ["乙"]
+    assert "乙" not in inv["behind_schedule"]
 
 
 def test_single_township():

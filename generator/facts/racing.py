@@ -254,10 +254,12 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
             "better": ind.better,
             "assessed_count": len(assessed),
             "on_schedule": [fields[i]["name"] for i in assessed if on_schedule[k][i]],
+            # A township that has not reported is said to be missing, never to be
+            # lagging or to have scored nothing: the office chases the figure first.
             "behind_schedule": [fields[i]["name"] for i in
                                 sorted(assessed, key=lambda i: -gaps[k][i])
-                                if not on_schedule[k][i]],
-            "zero_score": [fields[i]["name"] for i in assessed if col[i] == 0],
+                                if not on_schedule[k][i] and not missing[k][i]],
+            "zero_score": [fields[i]["name"] for i in assessed if col[i] == 0 and not missing[k][i]],
             "missing": [fields[i]["name"] for i in order if missing[k][i]],
             "leader": fields[by_score[0]]["name"] if by_score else None,
             "laggard": fields[by_score[-1]]["name"] if len(by_score) > 1 else None,
