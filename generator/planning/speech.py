@@ -33,7 +33,8 @@ def _cut(sentences: list[dict]) -> dict:
     for before, s in zip([None] + kept, kept):
         # a run of one card's indicators names the card once
         s["card_first"] = before is None or before["f"]["card"] != s["f"]["card"]
-    return {"sentences": vary(kept), "more": len(sentences) - len(kept)}
+    rest = [s["f"]["name"] for s in sentences if s not in keep]
+    return {"sentences": vary(kept), "more": len(rest), "rest": rest}
 
 
 def _said(*groups: dict) -> set[tuple[str, str]]:
