@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from generator.facts import racing, statements
+from generator.facts import schedule as schedule_line
 from generator.wording import zh
 from generator.sources.dataset import Dataset, Indicator, ProblemList, Project, Rules
 
@@ -71,9 +72,7 @@ def schedule_status(value: float | None, target: float | None, schedule: float,
     if value is None or target is None or target == 0:
         return {"completion": None, "on_schedule": None, "schedule_gap": None}
     completion = _r(value / target)
-    behind = completion - schedule if better == "lower" else schedule - completion
-    # schedule_gap: 个百分点 behind schedule; negative means ahead of it
-    gap = printed_points(behind * 100)
+    gap = schedule_line.gap_points(completion, schedule, better)
     return {"completion": completion, "on_schedule": gap <= 0, "schedule_gap": gap}
 
 

@@ -13,6 +13,7 @@ import math
 from array import array
 from collections.abc import Callable, Mapping
 
+from generator.facts import schedule as schedule_line
 from generator.wording import zh
 from generator.sources.dataset import Scoring, Township, TownshipIndicator, Townships
 from generator.errors import DataError
@@ -53,12 +54,9 @@ def score_completion(ind: TownshipIndicator, value: float | None, target: float 
                 "on_schedule": None, "schedule_gap": None}
     # 个百分点 behind schedule (negative = ahead), decided as printed: one decimal
     if completion is None:  # value missing: scored as nothing done
-        gap = schedule * 100
-    elif ind.better == "lower":
-        gap = (completion - schedule) * 100
+        gap = zh.rounded(schedule * 100, 1)
     else:
-        gap = (schedule - completion) * 100
-    gap = zh.rounded(gap, 1)
+        gap = schedule_line.gap_points(completion, schedule, ind.better)
     on_schedule = completion is not None and gap <= 0
     return {
         "assessed": True,
