@@ -175,7 +175,12 @@ def facts(data, mapping, as_json):
                      _cell(f["growth_change"]), _cell(f["rank"]), _cell(f["rank_move"]),
                      _cell(f["grade"]), _cell(completion), _cell(f["schedule_gap"]),
                      verdicts[f["verdict"]]))
-    widths = [max(display_width(r[i]) for r in rows) for i in range(len(header))]
+    _print_table(rows)
+
+
+def _print_table(rows) -> None:
+    """Columns aligned for a terminal, where a Chinese character is two columns wide."""
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = (c + " " * (w - display_width(c)) for c, w in zip(row, widths))
         click.echo("  ".join(cells).rstrip())
@@ -243,3 +248,38 @@ def import_sheet(sheet, mapping, output, force):
         click.echo(output)
     else:
         click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True,
+              help="Add the missing files to a folder that is not empty; nothing is deleted and "
+                   "files you changed are kept / 向非空文件夹补齐缺少的文件（不删除、不覆盖改过的文件）.")
+@_report
+def init(folder, force):
+    """Create a working folder with sample data, templates and a guide / 新建工作文件夹."""
+    from generator import workspace
+
+    result = workspace.create(folder, force=force)
+    for path in result.written:
+        click.echo(str(path))
+    for path in result.kept:
+        click.echo(f"{path}: kept as it is (not what init wrote) / 已有且与示例不同，保留原文件")
+    cd = "" if Path(folder).resolve() == Path.cwd().resolve() else f"cd {folder} && "
+    click.echo(f"next / 下一步: {cd}speechgen speech   (see / 详见 {workspace.GUIDE})")
+
+
+@main.command()
+@_report
+def templates():
+    """List the templates and which copy is used / 列出可用模板及实际使用的文件."""
+    from generator.render import catalogue
+
+    rows = [("名称 name", "类型 kind", "来源 source", "说明 description")]
+    for entry in catalogue.entries():
+        source = "./speech_templates" if entry.office else "内置 built-in"
+        if entry.shadows:
+            source += "（优先于内置 overrides built-in）"
+        rows.append((entry.name, f"{entry.kind_zh} {entry.kind}".strip(), source,
+                     entry.description))
+    _print_table(rows)

@@ -7,8 +7,33 @@ traceback. Exit code 2 means "your input is wrong"; anything else is our bug.
 
 from __future__ import annotations
 
+from typing import Any
+
 USER_ERROR = 2
 INTERNAL_ERROR = 1
+
+
+def shown(value: Any) -> tuple[str, str]:
+    """How a wrong value is quoted back to the user, (en, zh), in every message.
+
+    Text is quoted with ASCII quotes in both languages, so a value that itself
+    holds Chinese quotes reads unambiguously, and long text is cut; numbers and
+    true/false are given bare, as they are typed; containers by what they are.
+    """
+    if value is None:
+        return "nothing", "空值"
+    if isinstance(value, bool):
+        return ("true", "true") if value else ("false", "false")
+    if isinstance(value, (int, float)):
+        return str(value), str(value)
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:40] + "…"
+        return f'"{text}"', f'"{text}"'
+    if isinstance(value, dict):
+        return "a mapping", "键值映射"
+    if isinstance(value, list):
+        return "a list", "列表"
+    return str(value), str(value)
 
 
 class SpeechgenError(Exception):

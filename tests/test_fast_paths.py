@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from conftest import budget
 from markdown_it.rules_core import inline as markdown_it_inline
 
 from generator.sources import loader, validation
@@ -80,7 +82,7 @@ def test_townships_packed_on_the_quick_path_equal_the_careful_ones(path):
     assert quick == loader._careful(path.read_text(encoding="utf-8"), str(path))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget(1.5))
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
 def test_bytes_are_never_read_quickly_where_the_text_would_not_be(text):
     # The bytes check stands in for the text check: it may send more files the
@@ -220,7 +222,7 @@ def tables(draw):
     return before + "\n".join(lines) + after
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=budget(0.75))
 @given(tables())
 def test_plain_tables_agree_with_markdown_it(markup):
     assert_same_as_markdown_it(markup)

@@ -19,8 +19,10 @@ import docx
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
+from conftest import budget
 
 from generator.sources import loader
 from generator.facts import analysis
@@ -311,7 +313,7 @@ def county(indicators: dict, **parts) -> dict:
     return {"meta": META, "indicators": indicators, **parts}
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=budget(1.25))
 @given(indicator_files())
 # What earlier runs found, kept as fixed examples:
 # projects whose plans sum to 0 (share of None)

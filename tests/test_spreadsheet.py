@@ -203,8 +203,8 @@ def test_non_numeric_cell_names_sheet_row_column_and_header(tmp_path):
     err = read_error(path, mapping(tmp_path))
     assert err.file == str(path) and err.key == "乡镇指标!B3"
     assert str(err).splitlines() == [
-        f"{path}: 乡镇指标!B3: expected a number, got '约5千' (column B 投资本期)",
-        f"{path}: 乡镇指标!B3: 应为数字，实际为“约5千”（B列 投资本期）"]
+        f'{path}: 乡镇指标!B3: expected a number, got "约5千" (column B 投资本期)',
+        f'{path}: 乡镇指标!B3: 应为数字，实际为"约5千"（B列 投资本期）']
 
 
 def test_missing_column_lists_the_columns_found(tmp_path):
@@ -310,8 +310,8 @@ def test_figures_without_a_name_and_a_name_without_figures(tmp_path):
 
 
 @pytest.mark.parametrize("rank, expected", [
-    (2.5, "expected a rank (a whole number from 1), got '2.5' (column D 上期排名)"),
-    ("第一", "expected a number, got '第一' (column D 上期排名)"),
+    (2.5, "expected a rank (a whole number from 1), got 2.5 (column D 上期排名)"),
+    ("第一", "expected a number, got \"第一\" (column D 上期排名)"),
     (3, "previous rank 3 is larger than the number of townships (2)"),
 ])
 def test_bad_previous_rank(tmp_path, rank, expected):
@@ -352,7 +352,7 @@ def test_csv_errors_name_the_cell(tmp_path):
     path = tmp_path / "bureau.csv"
     path.write_bytes(CSV_TEXT.replace("９０００", "九千").encode("gbk"))
     err = read_error(path, mapping(tmp_path))
-    assert (err.key, err.en) == ("C3", "expected a number, got '九千' (column C 投资目标)")
+    assert (err.key, err.en) == ("C3", "expected a number, got \"九千\" (column C 投资目标)")
     path.write_bytes(CSV_TEXT.encode("utf-16"))
     assert read_error(path, mapping(tmp_path)).en.startswith("the CSV file is UTF-16 encoded")
 
@@ -360,7 +360,7 @@ def test_csv_errors_name_the_cell(tmp_path):
 # --- the mapping file -------------------------------------------------------------------
 
 @pytest.mark.parametrize("edit, line, key, en", [
-    (("header_rows: 1", "header_rows: 3"), 3, "header_rows", 'expected 1 or 2, got "3"'),
+    (("header_rows: 1", "header_rows: 3"), 3, "header_rows", 'expected 1 or 2, got 3'),
     (("sheet: 乡镇指标", "sheets: 乡镇指标"), 2, "sheets", 'unexpected key "sheets"'),
     (("value: 投资本期", "value: [投资, 本期]"), 7, "indicators.investment.value",
      'expected a column header, e.g. 一般公共预算收入本期, got a list'),

@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from generator.errors import TemplateError
+from generator.errors import TemplateError, shown
 from generator.document.model import (
     BODY, PARAGRAPH_ROLES, Block, DocMeta, Document, Heading, Image, PageBreak, Paragraph, Run,
     Table, Title,
@@ -217,8 +217,9 @@ def _meta(text: str, source: str) -> DocMeta:
         values[key] = _meta_value(key, value, source)
     meta = DocMeta(**values)
     if meta.kind not in _KINDS:
-        raise TemplateError(f"kind must be one of {', '.join(_KINDS)}, got {meta.kind!r}",
-                            f"kind 只能是 {'、'.join(_KINDS)}，实际为 {meta.kind!r}",
+        got_en, got_zh = shown(meta.kind)
+        raise TemplateError(f"kind must be one of {', '.join(_KINDS)}, got {got_en}",
+                            f"kind 只能是 {'、'.join(_KINDS)}，实际为{got_zh}",
                             file=source, line=1, key="kind")
     return meta
 

@@ -9,9 +9,7 @@ printing an empty string.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
-import re
 import signal
 import threading
 import traceback
@@ -22,38 +20,25 @@ from types import MappingProxyType
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from generator.document import escape
 from generator.wording import zh
-from generator import resources
+from generator import resources, textfile
 from generator.errors import TemplateError
 
 TEMPLATE_SUFFIX = ".md.j2"
 BUILTIN_DIR = resources.TEMPLATES
 
-# Characters that would change the Markdown structure if a township or unit
-# name contained them; data is escaped, template text is not.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!{}])")
-_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
-
-
-# The same names and units are escaped for every scorecard of a batch.
-@functools.lru_cache(maxsize=1 << 14)
-def escape_markdown(text: str) -> str:
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1)
-                           else "\\" + m.group(3), text)
-
-
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
-
-
-def unescape_markdown(text: str) -> str:
-    """Undo escape_markdown, for data that went through front matter rather than Markdown."""
-    return _ESCAPED.sub(r"\1", text)
+# Data is escaped, template text is not; what needs escaping is the document
+# stage's rule (document/escape.py), shared with the Markdown writer.
+escape_markdown = escape.escape
+unescape_markdown = escape.unescape
 
 
 # Facts that are identifiers and codes, compared and looked up rather than
 # printed: escaping "industry_output" would break `mine[ind.id]`.
-MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "kind"})
+MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "compared", "kind",
+                          "polarity", "shape", "tone", "closing", "superlative", "opener",
+                          "side"})
 # Values a view hands out as they are.
 _PLAIN = frozenset({int, float, bool, type(None)})
 
@@ -326,7 +311,13 @@ def _time_limit(seconds: float):
 
 
 def make_environment(folder: Path) -> SandboxedEnvironment:
-    loader = jinja2.FileSystemLoader([str(folder)] + [str(d) for d in template_dirs()])
+    # A template's imports (_phrases…) are looked up as names are: the office's
+    # speech_templates/ wins over the built-in folder even for a built-in template.
+    # Only a template given by path looks beside itself first.
+    dirs = template_dirs()
+    if folder.resolve() not in {d.resolve() for d in dirs}:
+        dirs.insert(0, folder)
+    loader = jinja2.FileSystemLoader([str(d) for d in dirs])
     env = BoundedSandbox(
         loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
         autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -351,13 +342,15 @@ _ENVS: dict[Path, SandboxedEnvironment] = {}
 
 
 def _not_utf8(path: Path) -> TemplateError:
-    raw = path.read_bytes()
     try:
-        raw.decode("gb18030")
-        gbk = True
-    except UnicodeDecodeError:
-        gbk = False
-    if gbk:
+        textfile.decode(path.read_bytes())
+        kind = None
+    except textfile.NotUtf8 as exc:
+        kind = exc.kind
+    if kind == textfile.UTF16:
+        return TemplateError("the template is UTF-16 encoded; save it as UTF-8",
+                             "模板文件是UTF-16编码，请另存为UTF-8", file=str(path))
+    if kind == textfile.GBK:
         return TemplateError("the template is GBK-encoded; save it as UTF-8",
                              "模板文件是GBK编码，请另存为UTF-8", file=str(path))
     return TemplateError("the template is not UTF-8 text; save it as UTF-8",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.errors import DataError
+from generator.errors import DataError, shown
 from generator.sources import yaml_reader as yaml_source
 from generator.sources.yaml_reader import KeyPath, Lines, key_path, line_of
 
@@ -65,24 +65,24 @@ def load_mapping(path: str | Path) -> Mapping:
             raise check.error((key,), f"required key {key} is missing", f"缺少必填项{key}")
     base = data["base"]
     if not isinstance(base, str) or not base.strip():
-        raise check.error(("base",), f"expected the path of an indicators.yaml file, got {_shown(base)}",
-                          f"应为指标数据文件（indicators.yaml）的路径，实际为{_shown_zh(base)}")
+        raise check.error(("base",), f"expected the path of an indicators.yaml file, got {shown(base)[0]}",
+                          f"应为指标数据文件（indicators.yaml）的路径，实际为{shown(base)[1]}")
     sheet = data.get("sheet", 0)
     if not (isinstance(sheet, str) and sheet.strip()) and not _whole(sheet, 0):
-        raise check.error(("sheet",), f"expected a sheet name or a 0-based sheet number, got {_shown(sheet)}",
-                          f"应为工作表名称或从0起算的工作表序号，实际为{_shown_zh(sheet)}")
+        raise check.error(("sheet",), f"expected a sheet name or a 0-based sheet number, got {shown(sheet)[0]}",
+                          f"应为工作表名称或从0起算的工作表序号，实际为{shown(sheet)[1]}")
     header_rows = data.get("header_rows", 1)
     if header_rows not in (1, 2) or isinstance(header_rows, bool):
-        raise check.error(("header_rows",), f"expected 1 or 2, got {_shown(header_rows)}",
-                          f"应为1或2，实际为{_shown_zh(header_rows)}")
+        raise check.error(("header_rows",), f"expected 1 or 2, got {shown(header_rows)[0]}",
+                          f"应为1或2，实际为{shown(header_rows)[1]}")
     skip_rows = data.get("skip_rows", 0)
     if not _whole(skip_rows, 0):
-        raise check.error(("skip_rows",), f"expected a whole number ≥ 0, got {_shown(skip_rows)}",
-                          f"应为不小于0的整数，实际为{_shown_zh(skip_rows)}")
+        raise check.error(("skip_rows",), f"expected a whole number ≥ 0, got {shown(skip_rows)[0]}",
+                          f"应为不小于0的整数，实际为{shown(skip_rows)[1]}")
     skip_names = data.get("skip_names", [])
     if not isinstance(skip_names, list) or not all(isinstance(n, str) for n in skip_names):
-        raise check.error(("skip_names",), f"expected a list of names, e.g. [合计, 全县合计], got {_shown(skip_names)}",
-                          f"应为名称列表，如 [合计, 全县合计]，实际为{_shown_zh(skip_names)}")
+        raise check.error(("skip_names",), f"expected a list of names, e.g. [合计, 全县合计], got {shown(skip_names)[0]}",
+                          f"应为名称列表，如 [合计, 全县合计]，实际为{shown(skip_names)[1]}")
     previous = data.get("previous_rank_column")
     return Mapping(
         source=str(path),
@@ -116,19 +116,19 @@ class MappingCheck:
         else:
             en = "a column header, or [upper header, lower header] e.g. [固定资产投资（万元）, 本期]"
             zh = "列标题，或 [上行标题, 下行标题]，如 [固定资产投资（万元）, 本期]"
-        raise self.error(path, f"expected {en}, got {_shown(value)}", f"应为{zh}，实际为{_shown_zh(value)}")
+        raise self.error(path, f"expected {en}, got {shown(value)[0]}", f"应为{zh}，实际为{shown(value)[1]}")
 
     def indicators(self, value: Any, header_rows: int) -> dict[str, Columns]:
         if not isinstance(value, dict) or not value:
             raise self.error(("indicators",),
-                             f"expected township indicator ids with their columns, got {_shown(value)}",
-                             f"应为乡镇指标id及其所在列，实际为{_shown_zh(value)}")
+                             f"expected township indicator ids with their columns, got {shown(value)[0]}",
+                             f"应为乡镇指标id及其所在列，实际为{shown(value)[1]}")
         found: dict[str, Columns] = {}
         for ind_id, entry in value.items():
             path = ("indicators", ind_id)
             if not isinstance(entry, dict) or not entry or any(k not in ("value", "target") for k in entry):
-                raise self.error(path, f"expected {{value: column, target: column}}, got {_shown(entry)}",
-                                 f"应为 {{value: 本期所在列, target: 目标所在列}}，实际为{_shown_zh(entry)}")
+                raise self.error(path, f"expected {{value: column, target: column}}, got {shown(entry)[0]}",
+                                 f"应为 {{value: 本期所在列, target: 目标所在列}}，实际为{shown(entry)[1]}")
             found[ind_id] = Columns(
                 *(None if entry.get(part) is None else self.ref(entry[part], path + (part,), header_rows)
                   for part in ("value", "target")))
@@ -142,21 +142,6 @@ def _header_part(value: Any) -> bool:
 def _whole(value: Any, minimum: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    return f'"{value}"'
-
-
-def _shown_zh(value: Any) -> str:
-    if value is None:
-        return "空值"
-    if isinstance(value, (dict, list)):
-        return "键值映射" if isinstance(value, dict) else "列表"
-    return f"“{value}”"
 
 def header_text(value: Any) -> str:
     """A header or name cell as text; line breaks inside a cell (wrapped headers) dropped."""

@@ -31,7 +31,8 @@ from typing import Any
 
 import yaml
 
-from generator.errors import DataError
+from generator import textfile
+from generator.errors import DataError, shown
 from generator.sources import dataset, loader
 from generator.sources import yaml_reader as yaml_source
 from generator.sources.mapping import (
@@ -205,22 +206,18 @@ def _shown_value(cell: Any) -> Any:
 
 
 def _read_csv(raw: bytes, source: str) -> _Grid:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError("the CSV file is UTF-16 encoded; save it as CSV (UTF-8) or CSV (comma delimited)",
-                        "CSV文件是UTF-16编码，请另存为“CSV UTF-8”或“CSV（逗号分隔）”", file=source)
-    if b"\x00" in raw:
-        raise DataError("neither an .xlsx workbook nor a CSV text file",
-                        "既不是.xlsx工作簿，也不是CSV文本文件", file=source)
-    # UTF-8 (with or without the BOM Excel writes) first: GBK bytes are almost never valid UTF-8.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    # Excel saves CSV as UTF-8 (with a BOM) or, on Chinese Windows, GBK: both are read.
+    try:
+        text = textfile.decode(raw, accept_gbk=True)
+    except textfile.NotUtf8 as exc:
+        if exc.kind == textfile.UTF16:
+            raise DataError("the CSV file is UTF-16 encoded; save it as CSV (UTF-8) or CSV (comma delimited)",
+                            "CSV文件是UTF-16编码，请另存为“CSV UTF-8”或“CSV（逗号分隔）”", file=source) from None
+        if exc.kind == textfile.NUL:
+            raise DataError("neither an .xlsx workbook nor a CSV text file",
+                            "既不是.xlsx工作簿，也不是CSV文本文件", file=source) from None
         raise DataError("the CSV file is neither UTF-8 nor GBK text", "CSV文件既不是UTF-8也不是GBK编码的文本",
-                        file=source)
+                        file=source) from None
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -261,8 +258,9 @@ def read_units(sheet_path: str | Path, mapping: Mapping) -> list[dict[str, Any]]
         try:
             return parse_number(raw)
         except ValueError:
-            raise grid.error(f"expected a number, got '{raw}' (column {_letter(col)} {header(col)})",
-                             f"应为数字，实际为“{raw}”（{_letter(col)}列 {header(col)}）",
+            got_en, got_zh = shown(raw)
+            raise grid.error(f"expected a number, got {got_en} (column {_letter(col)} {header(col)})",
+                             f"应为数字，实际为{got_zh}（{_letter(col)}列 {header(col)}）",
                              grid.ref(row, col)) from None
 
     units: list[dict[str, Any]] = []
@@ -302,9 +300,10 @@ def read_units(sheet_path: str | Path, mapping: Mapping) -> list[dict[str, Any]]
         rank = number(row, rank_col)
         if rank is not None:
             if not (isinstance(rank, int) and rank >= 1):
-                raise grid.error(f"expected a rank (a whole number from 1), got '{grid.cell(row, rank_col)}' "
+                got_en, got_zh = shown(grid.cell(row, rank_col))
+                raise grid.error(f"expected a rank (a whole number from 1), got {got_en} "
                                  f"(column {_letter(rank_col)} {header(rank_col)})",
-                                 f"应为位次（从1起的整数），实际为“{grid.cell(row, rank_col)}”"
+                                 f"应为位次（从1起的整数），实际为{got_zh}"
                                  f"（{_letter(rank_col)}列 {header(rank_col)}）", grid.ref(row, rank_col))
             unit["previous_rank"] = rank
             rank_rows.append((row, rank))

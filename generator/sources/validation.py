@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from generator import resources
-from generator.errors import DataError
+from generator.errors import DataError, shown
 from generator.facts.period import parse_period
 from generator.sources import schema_check
 from generator.sources.yaml_reader import KeyPath, Lines, key_path, line_of
@@ -149,7 +149,7 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, str]]:
     """A jsonschema error → (key path, en, zh) in the user's terms, "expected …, got …"."""
     path: KeyPath = tuple(error.absolute_path)
     schema, instance, kind, limit = error.schema, error.instance, error.validator, error.validator_value
-    got_en, got_zh = _shown(instance)
+    got_en, got_zh = shown(instance)
     if kind == "required":
         return [(path + (key,), "required key is missing", "缺少必填项")
                 for key in limit if key not in instance]
@@ -181,7 +181,7 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, str]]:
                  f"至少应有{limit}项，实际为{len(instance)}项")]
     if kind == "uniqueItems":
         repeated = next(item for index, item in enumerate(instance) if item in instance[:index])
-        shown_en, shown_zh = _shown(repeated)
+        shown_en, shown_zh = shown(repeated)
         return [(path, f"expected no repeats, got {shown_en} twice", f"不应重复，{shown_zh}出现了两次")]
     return [(path, error.message, f"不符合格式要求：{error.message}")]
 
@@ -192,24 +192,6 @@ _BOUNDS = {
     "maximum": ("≤", "不大于"),
     "exclusiveMaximum": ("<", "小于"),
 }
-
-
-def _shown(value: Any) -> tuple[str, str]:
-    """How a wrong value is quoted back to the user (en, zh)."""
-    if value is None:
-        return "nothing", "空值"
-    if isinstance(value, bool):
-        return ("true", "true") if value else ("false", "false")
-    if isinstance(value, (int, float)):
-        return str(value), str(value)
-    if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:40] + "…"
-        return f'"{text}"', f'"{text}"'
-    if isinstance(value, dict):
-        return "a mapping", "键值映射"
-    if isinstance(value, list):
-        return "a list", "列表"
-    return str(value), str(value)
 
 
 # --- checks the schema cannot express -------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from generator import textfile
 from generator.errors import DataError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -92,20 +93,20 @@ def decode(raw: bytes, source: str) -> str:
     _check_size(len(raw), source)
     if not raw.strip():
         raise DataError("the file is empty", "文件为空", file=source)
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    try:
+        return textfile.decode(raw)
+    except textfile.NotUtf8 as exc:
+        kind, bad = exc.kind, exc.offset
+    if kind == textfile.UTF16:
         raise DataError("the file is UTF-16 encoded; save it as UTF-8",
                         "文件是UTF-16编码，请另存为UTF-8", file=source)
-    if b"\x00" in raw:
+    if kind == textfile.NUL:
         raise DataError("not a text file (it contains NUL bytes)",
                         "不是文本文件（含有NUL字节）", file=source)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    if _decodes_as_gbk(raw):
+    if kind == textfile.GBK:
         raise DataError("the file is GBK-encoded; save it as UTF-8",
                         "文件是GBK编码，请另存为UTF-8", file=source)
-    if _looks_binary(raw):
+    if kind == textfile.BINARY:
         raise DataError("not a text file", "不是文本文件", file=source)
     raise DataError(f"not UTF-8 text (invalid byte 0x{raw[bad]:02X}); save it as UTF-8",
                     f"不是UTF-8编码的文本（无效字节0x{raw[bad]:02X}），请另存为UTF-8",
@@ -449,18 +450,3 @@ def _check_size(size: int, source: str) -> None:
     if size > MAX_BYTES:
         raise DataError(f"the file is too large for an indicator file ({size / 1024 / 1024:.1f} MB; limit 10 MB)",
                         f"文件过大（{size / 1024 / 1024:.1f} MB），指标文件不应超过10 MB", file=source)
-
-
-def _decodes_as_gbk(raw: bytes) -> bool:
-    """Excel and old editors on Chinese Windows save GBK; GB18030 is its superset."""
-    try:
-        text = raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return False
-    return not any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text)
-
-
-def _looks_binary(raw: bytes) -> bool:
-    sample = raw[:4096]
-    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r")
-    return controls * 20 > len(sample)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from generator.document import escape
 from generator.document.model import (
     BODY, CENTER, NOTE, SIGNATURE, SPEAKER, Block, DocMeta, Document, Heading, Image, PageBreak,
     Paragraph, Run, Table, Title,
@@ -47,26 +48,9 @@ def _finish(text: str) -> str:
 
 # ---------------------------------------------------------------- Markdown
 
-# Inline characters that would start markup; "#" too, since a trailing " #" closes a heading.
-_MD_INLINE = set("\\`*_[]<>&|#")
-# Characters that start a block (list, quote, fence, attribute line) at a paragraph's start.
-_MD_LINE_START = set("-+>~={")
-
-
-def _md_escape(text: str) -> str:
-    return "".join("\\" + c if c in _MD_INLINE else c for c in text)
-
-
-def _md_line_start(text: str) -> str:
-    """Escaped inline Markdown made safe to start a paragraph line."""
-    if text[:1] in _MD_LINE_START:
-        return "\\" + text
-    digits = len(text) - len(text.lstrip("0123456789"))
-    # "1. " or "1) " would start an ordered list; "1.强化" would not.
-    if 0 < digits <= 9 and text[digits:digits + 1] in (".", ")") \
-            and text[digits + 1:digits + 2] in ("", " "):
-        return text[:digits] + "\\" + text[digits:]
-    return text
+# What must be escaped is the document stage's rule, shared with the render stage.
+_md_escape = escape.escape_inline
+_md_line_start = escape.guard_line_start
 
 
 def _md_runs(runs: tuple[Run, ...]) -> str:
