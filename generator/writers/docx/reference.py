@@ -25,7 +25,7 @@ from generator.document.model import (
     SPEAKER,
 )
 from generator.errors import ReferenceDocError
-from generator.writers.docx.build_reference import REFERENCE_PATH
+from generator.resources import REFERENCE_DOCX as REFERENCE_PATH
 from generator.writers.docx.ooxml import (
     CT_MAIN,
     PKG_REL_NS,
