@@ -76,6 +76,15 @@ def _race(towns: dict | None) -> dict | None:
     }
 
 
+def _cards(cards: list[dict]) -> dict | None:
+    """How many report cards have an A, and the one with the largest share of them."""
+    with_a = [c for c in cards if c["grades"]["A"]]
+    if not with_a:
+        return None
+    best = max(with_a, key=lambda c: (c["grades"]["A"] / c["count"], c["grades"]["A"], -cards.index(c)))
+    return {"total": len(cards), "with_a": len(with_a), "best": best}
+
+
 def _task_note(f: dict | None) -> dict | None:
     """What a task says of the indicator it serves, without repeating its figures."""
     if f is None:
@@ -153,7 +162,7 @@ def plan(facts: dict) -> dict:
             "best_economy": [s["f"] for s in econ_good["sentences"][:2]],
         },
         "good": {"present": has_good, "economy": econ_good, "others": other_good,
-                 "cards": [c for c in facts["cards"] if c["grades"]["A"]],
+                 "cards": _cards(facts["cards"]),
                  "lists": lists["good"], "projects": bool(projects["count"] and projects["on_schedule"]),
                  "race": race if race and race["has_good"] else None},
         "bad": {"present": has_bad, "economy": econ_bad, "others": other_bad, "targets": targets,
