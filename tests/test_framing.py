@@ -192,3 +192,29 @@ def test_the_race_is_called_by_its_label(case):
     if not label:
         pytest.skip("default label")
     assert "乡镇（街道）" not in docs["notice"] and label in docs["notice"]
+
+
+# --- the written data files, through the sentence checker (tests/framing_check.py) ---------
+
+FRAMING_FILES = sorted((ROOT / "tests" / "data" / "framing").glob("*.yaml")) + [
+    ROOT / "indicators.yaml", ROOT / "tests" / "data" / "district_q3.yaml"]
+
+
+@pytest.mark.parametrize("path", FRAMING_FILES, ids=lambda p: p.stem)
+def test_written_counties_pass_the_framing_checker(path):
+    import framing_check
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    facts = pipeline.load_facts(path)
+    context = templating.escape_facts(pipeline.template_context(facts))
+    docs = {kind: pipeline.encode(pipeline.make_document(context, template), "md").decode("utf-8")
+            for kind, template in (("speech", "quarterly_speech"), ("notice", "quarterly_notice"))}
+    for town in facts["townships"]["units"]:
+        doc = pipeline.make_document({**context, "town": templating.escape_facts(town)}, "township_scorecard")
+        docs[f"card:{town['name']}"] = pipeline.encode(doc, "md").decode("utf-8")
+    found = [(kind, v.rule, v.sentence) for kind, text in docs.items()
+             for v in framing_check.check_all(text, data)
+             # The notice's per-indicator lines are one shape on purpose, a line per
+             # indicator beside Table 2; every other document is held to the rule.
+             if not (kind == "notice" and v.rule == "shape")]
+    assert found == []

@@ -62,10 +62,18 @@ def _ordered(lead: list[dict]) -> list[dict]:
     return out
 
 
+def _turned(f: dict) -> bool:
+    """Growth changed sign since the previous period."""
+    g, p = f["growth"], f["previous_growth"]
+    return g is not None and p is not None and (g < 0) != (p < 0)
+
+
 def indicator_sentence(f: dict, side: str, period_code: str) -> dict:
     """Plan one sentence about indicator f, placed on `side` (achievement or shortfall)."""
     lead_pol, other_pol = (GOOD, BAD) if side == "achievement" else (BAD, GOOD)
     lead = _pick(f["statements"], lead_pol, MAX_LEAD)
+    if _turned(f) and any(x["kind"] == "growth_change" for x in lead):
+        lead = [x for x in lead if x["kind"] != "growth"]  # 由增长4.0%转为下降18.2% says both
     concede = _pick(f["statements"], other_pol, MAX_CONCEDE) if side == "shortfall" else \
         [s for s in _pick(f["statements"], other_pol, 1) if s["kind"] != "average"]
     lead, concede = _ordered(lead), _ordered(concede)

@@ -48,7 +48,11 @@ def _problem_lists(pl: dict, size: int) -> dict:
     good = [i for i in pl["all"] if i["good"] and rank_band(i["rank"], size) != "bottom"]
     poor = [i for i in pl["all"] if i["poor"] or
             (not i["good"] and (i["rank_move"] or 0) <= -3)]
-    return {"good": good, "poor": poor, "count": pl["count"]}
+    # Lists of one rating are said together: 生态环境、信访清单评价为“较差”
+    ratings = list(dict.fromkeys(i["rating"] for i in poor))
+    poor = sorted(poor, key=lambda i: ratings.index(i["rating"]))
+    groups = [{"rating": r, "names": [i["name"] for i in poor if i["rating"] == r]} for r in ratings]
+    return {"good": good, "poor": poor, "poor_groups": groups, "count": pl["count"]}
 
 
 def _race(towns: dict | None) -> dict | None:
@@ -134,7 +138,7 @@ def plan(facts: dict) -> dict:
         "growth_missed": facts["growth_targets"]["missed"],
     }
     # What the sentences above already said is named, not said again.
-    said = _said(econ_bad, other_bad)
+    said = _said(econ_bad)  # the only sentences said before the targets
     schedule_kind = "target" if meta["is_year_end"] else "schedule"
     targets["behind_said"] = [f for f in targets["behind"] if (f["id"], schedule_kind) in said]
     targets["behind_new"] = [f for f in targets["behind"] if (f["id"], schedule_kind) not in said]
@@ -166,7 +170,8 @@ def plan(facts: dict) -> dict:
                  "lists": lists["good"], "projects": bool(projects["count"] and projects["on_schedule"]),
                  "race": race if race and race["has_good"] else None},
         "bad": {"present": has_bad, "economy": econ_bad, "others": other_bad, "targets": targets,
-                "lists": lists["poor"], "projects": projects if projects["behind"] else None,
+                "lists": lists["poor"], "list_groups": lists["poor_groups"],
+                "projects": projects if projects["behind"] else None,
                 "race": race if race and race["has_bad"] else None},
         "tasks": tasks,
         "section_count": int(has_good) + int(has_bad) + int(bool(tasks)),
