@@ -29,42 +29,35 @@ BAD_WORDS = ("后退", "下降", "回落", "倒数", "没有完成", "低于", "
 LEAKS = ("None", "nan", "{{", "}}", "[]", "、、", "，，", "。。", "{%", "undefined")
 
 
-def _rescale(rank, size_from, size_to):
-    return None if rank is None else max(1, min(size_to, round(rank * size_to / size_from)))
+def _reshaped(meta: dict, rank_of, value_factor: float) -> dict:
+    """The bundled county with another meta, its ranks mapped and its running totals scaled."""
+    d = copy.deepcopy(BUNDLED)
+    d["meta"].update(meta, peers=[])
+    for ind in d["indicators"].values():
+        ind.pop("peers", None)
+        ind["rank"] = rank_of(ind.get("rank"))
+        if ind.get("previous", {}).get("rank"):
+            ind["previous"]["rank"] = rank_of(ind["previous"]["rank"])
+        if ind.get("unit") != "%" and ind.get("value") is not None and "value" in ind.get("target", {}):
+            ind["value"] = round(ind["value"] * value_factor, 2)
+    for pl in d["problem_lists"]:
+        for k in ("rank", "previous_rank"):
+            pl[k] = rank_of(pl.get(k))
+    return d
 
 
 def city_year() -> dict:
-    d = copy.deepcopy(BUNDLED)
-    d["meta"].update(region="江城市", level="市", period="2023", scope="全省", scope_size=16,
-                     meeting="全市2023年工作总结会议", peers=[])
-    for ind in d["indicators"].values():
-        ind.pop("peers", None)
-        ind["rank"] = _rescale(ind.get("rank"), 38, 16)
-        if ind.get("previous", {}).get("rank"):
-            ind["previous"]["rank"] = _rescale(ind["previous"]["rank"], 38, 16)
-        if ind.get("unit") != "%" and ind.get("value") is not None and "value" in ind.get("target", {}):
-            ind["value"] = round(ind["value"] * 2, 2)
-    for pl in d["problem_lists"]:
-        for k in ("rank", "previous_rank"):
-            pl[k] = _rescale(pl.get(k), 38, 16)
+    d = _reshaped({"region": "江城市", "level": "市", "period": "2023", "scope": "全省", "scope_size": 16,
+                   "meeting": "全市2023年工作总结会议"},
+                  lambda r: None if r is None else max(1, min(16, round(r * 16 / 38))), 2)
     d["townships"]["label"] = "县（市、区）"
     return d
 
 
 def district_q1_two() -> dict:
-    d = copy.deepcopy(BUNDLED)
-    d["meta"].update(region="河西区", level="区", period="2024-Q1", scope="全市", scope_size=2,
-                     meeting="全区2024年一季度工作例会", peers=[])
-    for ind in d["indicators"].values():
-        ind.pop("peers", None)
-        ind["rank"] = 1 if (ind.get("rank") or 0) <= 19 else 2
-        if ind.get("previous", {}).get("rank"):
-            ind["previous"]["rank"] = 2 if ind["previous"]["rank"] > 19 else 1
-        if ind.get("unit") != "%" and ind.get("value") is not None and "value" in ind.get("target", {}):
-            ind["value"] = round(ind["value"] / 2, 2)
-    for pl in d["problem_lists"]:
-        for k in ("rank", "previous_rank"):
-            pl[k] = None if pl.get(k) is None else (1 if pl[k] <= 19 else 2)
+    d = _reshaped({"region": "河西区", "level": "区", "period": "2024-Q1", "scope": "全市", "scope_size": 2,
+                   "meeting": "全区2024年一季度工作例会"},
+                  lambda r: None if r is None else (1 if r <= 19 else 2), 0.5)
     d["townships"]["units"] = d["townships"]["units"][:3]
     return d
 
