@@ -14,7 +14,6 @@ import itertools
 import os
 import shutil
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,8 +25,10 @@ from generator import pipeline
 from generator.render import sandbox as templating
 from generator.errors import DataError, OutputError
 from generator.document.model import Document, DocMeta
-from generator.output import (MANIFEST, digest, guard, make_folder, output_name, record,
-                              safe_filename, write_output)
+from generator.output import (NAME_BYTES, Contents, check_target, contents, digest, folder_lock, guard,
+                              make_folder, manifest_for_writing, output_name, record, refuse_theirs, safe_filename,
+                              staging_folder, swap_folder, tidy, write_output, writing)
+from generator.output import _refuse_edited as guard_error
 
 # Fixed zip timestamp: the same scorecards give the same .zip, byte for byte.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -91,7 +92,7 @@ def file_names(names: Iterable[str], ext: str) -> list[str]:
     seen: dict[str, str] = {}
     out = []
     for name in names:
-        file = f"{safe_filename(name)}.{ext}"
+        file = f"{safe_filename(name, max_bytes=NAME_BYTES - len(ext) - 1)}.{ext}"
         key = file.casefold()  # Windows folders are case-insensitive
         if key in seen:
             raise OutputError(
@@ -148,47 +149,74 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
     if first is not None:
         pipeline.encode(first, fmt, job.reference)
 
-    # Everything this run would replace: the set (or the chosen files), volume, zip.
-    replaced = [folder / n for n in names] if only else _files_in(folder)
     extras = [out_dir / f"{stem}汇编.{fmt}"] * merged + [out_dir / f"{stem}.zip"] * archive
-    guard(replaced + extras, force)
-
     make_folder(out_dir)
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".part"))
-    digests: dict[int, str] = {}
-    done = _run(job, [(i, str(staging / n)) for i, n in zip(chosen, names)], jobs, progress,
-                digests)
-    try:
-        # The volume is written as the scorecards come back, in township order.
-        volume = merged_volume(job, _in_order(done, chosen)) if merged else None
-        for _ in done:  # without a volume, just wait for every file
-            pass
-        _sync(staging, names)
-        if only and folder.is_dir():
-            for n in names:
-                os.replace(staging / n, folder / n)
-            shutil.rmtree(staging)
-        else:
-            _replace_folder(staging, folder)
-        record(folder, {n: digests[i] for i, n in zip(chosen, names)})
-    except BaseException:
-        # An error outside the workers (the volume, an interrupt) leaves them
-        # running: stop them before their folder goes.
-        done.close()
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    written = [folder / n for n in names]
-    if merged:
-        written.append(write_output(extras[0], volume, force=force))
-    if archive:
-        written.append(write_zip(extras[-1], folder, names, force))
+    with folder_lock(out_dir), writing(folder):
+        targets = _check_folder(folder, names, extras, only=bool(only), force=force)
+        staging = staging_folder(out_dir, stem)
+        digests: dict[int, str] = {}
+        done = _run(job, [(i, str(staging / n)) for i, n in zip(chosen, names)], jobs, progress,
+                    digests)
+        try:
+            # The volume is written as the scorecards come back, in township order.
+            volume = merged_volume(job, _in_order(done, chosen)) if merged else None
+            for _ in done:  # without a volume, just wait for every file
+                pass
+            _sync(staging, names)
+            recorded = {n: digests[i] for i, n in zip(chosen, names)}
+            if only and folder.is_dir():
+                for n in names:
+                    os.replace(staging / n, folder / n)
+                shutil.rmtree(staging)
+                record(folder, recorded)
+            else:
+                # The manifest goes in with the set: the swap is the one step that changes both.
+                record(staging, recorded)
+                swap_folder(staging, folder, keep=targets.theirs)
+        except BaseException:
+            # An error outside the workers (the volume, an interrupt) leaves them
+            # running: stop them before their folder goes.
+            done.close()
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        written = [folder / n for n in names]
+        if merged:
+            written.append(write_output(extras[0], volume, force=force))
+        if archive:
+            written.append(write_zip(extras[-1], folder, names, force))
     return written
 
 
-def _files_in(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)
+def _check_folder(folder: Path, names: list[str], extras: list[Path], *, only: bool,
+                  force: bool) -> Contents:
+    """Refuse, before anything is written, what this run must not replace.
+
+    Whatever is in the folder and was not written by speechgen (a file, a folder at
+    any depth, a link) stops a run that replaces the whole set, unless `force`;
+    with `force` it is moved into the new set, never deleted. A scorecard edited
+    since it was written is refused unless `force`. Anything but a regular file
+    where a scorecard, the volume or the .zip goes is refused even with `force`.
+    Returns the folder's contents with `theirs` as the entries to carry across.
+    """
+    guard(extras, force)
+    manifest_for_writing(folder.parent, force)  # refused if it is not a file, even unused
+    if folder.is_dir() and not folder.is_symlink():
+        tidy(folder)  # a killed run's temporary manifest in the set's folder is not the user's
+    found = contents(folder, force)
+    chosen = {folder / n for n in names}
+    for path in sorted(chosen):
+        check_target(path)
+    if only:
+        edited = [p for p in found.edited + found.theirs if p in chosen]
+        found.theirs = []
+    else:
+        edited = found.edited + [p for p in found.theirs if p in chosen]
+        found.theirs = [p for p in found.theirs if p not in chosen]
+        if found.theirs and not force:
+            raise refuse_theirs(folder, found.theirs)
+    if edited and not force:
+        raise guard_error(edited[0])
+    return found
 
 
 def _run(job: Job, tasks: list[tuple[int, str]], jobs: int | None,
@@ -244,18 +272,6 @@ def _sync(folder: Path, names: list[str]) -> None:
     for name in names:
         with open(folder / name, "rb+") as fh:
             os.fsync(fh.fileno())
-
-
-def _replace_folder(staging: Path, folder: Path) -> None:
-    """Swap the finished staging folder in for the previous set of scorecards."""
-    old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        folder.rename(old)
-    staging.rename(folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def merged_volume(job: Job, docs: Iterable[Document]) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import click
 
 from generator import pipeline
 from generator.writers.text import display_width
-from generator.errors import INTERNAL_ERROR, SpeechgenError
+from generator.errors import ENVIRONMENT_ERRNOS, INTERNAL_ERROR, OutputError, SpeechgenError, os_error
 from generator.output import write_output
 
 DATA_HELP = "Indicator data: YAML, or .xlsx/.csv with --map / 指标数据文件（YAML，或配合 --map 的表格）."
@@ -43,6 +44,17 @@ def _report(func):
         except KeyboardInterrupt:
             click.echo("interrupted / 已中断", err=True)
             sys.exit(130)
+        except OSError as exc:
+            # The system's own refusals (a full disk, a read-only file system, a closed
+            # pipe) are the user's to fix, wherever they surface.
+            if debug or exc.errno not in ENVIRONMENT_ERRNOS:
+                raise
+            if isinstance(exc, BrokenPipeError):
+                _silence_stdout()  # nothing more may go to the closed pipe, not even at exit
+                exc.filename = exc.filename or "standard output"
+            error = os_error(exc, doing=("cannot continue", "无法继续"))
+            click.echo(error.format(), err=True)
+            sys.exit(error.exit_code)
         except Exception as exc:  # noqa: BLE001 - the last line of defence for users
             if debug:
                 raise
@@ -62,10 +74,34 @@ def _data_option(func):
                         show_default=True, help=DATA_HELP)(func)
 
 
+def _silence_stdout() -> None:
+    """Point descriptor 1 at /dev/null: nothing more may go to a broken stream, not even at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def to_stdout(data: bytes) -> None:
+    """Write a document to standard output, or say plainly that it cannot be written there."""
+    stream = getattr(sys.stdout, "buffer", None)
+    try:
+        if stream is None:  # descriptor 1 closed when the process started
+            raise OSError(9, "Bad file descriptor")
+        stream.write(data)
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        _silence_stdout()
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputError(f"standard output cannot be written ({reason}); write to a file with -o FILE",
+                          f"无法写入标准输出（{reason}），请用 -o 文件名 写入文件", key="-o -") from None
+
+
 def _emit(product: pipeline.Product, out_dir: str, output: str | None, force: bool) -> None:
     if output == "-":
-        sys.stdout.buffer.write(product.data)
-        sys.stdout.buffer.flush()
+        to_stdout(product.data)
         return
     path = Path(output) if output else Path(out_dir) / product.name
     write_output(path, product.data, force=force)
@@ -247,7 +283,7 @@ def import_sheet(sheet, mapping, output, force):
         write_output(Path(output), text.encode("utf-8"), force=force)
         click.echo(output)
     else:
-        click.echo(text, nl=False)
+        to_stdout(text.encode("utf-8"))
 
 
 @main.command()

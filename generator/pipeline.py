@@ -20,7 +20,8 @@ from generator.document import reader as blocks
 from generator.sources import dataset
 from generator.render import sandbox as templating
 from generator.writers import text as text_writer
-from generator.errors import DataError
+from generator import limits
+from generator.errors import DataError, TemplateError
 from generator.document.model import Block, DocMeta, Document, PageBreak, Title
 from generator.output import output_name
 
@@ -63,9 +64,24 @@ def make_document(context: dict, template: str | jinja2.Template) -> Document:
     """Render a template (a name, a path or one already loaded) with escaped facts and
     parse the markup into the document model."""
     tpl = templating.load_template(template) if isinstance(template, str) else template
-    markup = templating.render(tpl, context)
     source = template if isinstance(template, str) else tpl.name or "<template>"
-    doc = blocks.parse(markup, source=tpl.filename or source)
+    # One bound in time and memory from the facts to the document: the render and the
+    # Markdown parse of what it produced (limits.py).
+    seconds = templating.RENDER_SECONDS
+    try:
+        with limits.time_limit(seconds), limits.memory_bound():
+            markup = templating.render(tpl, context)
+            doc = blocks.parse(markup, source=tpl.filename or source)
+    except limits.TimeLimit:
+        raise TemplateError(f"turning the template's output into a document took longer than "
+                            f"{seconds:g} s; the template produces too much or too tangled Markdown",
+                            f"把模板输出转为文档超过{seconds:g}秒，模板输出的Markdown过多或过于复杂",
+                            file=tpl.filename or source) from None
+    except MemoryError:
+        raise templating.too_much_memory(tpl.filename or source) from None
+    except RecursionError:
+        raise TemplateError("the template's output is nested too deeply to be a document",
+                            "模板输出的Markdown嵌套过深，无法转为文档", file=tpl.filename or source) from None
     # Front matter is YAML, not Markdown: its escaped data must be unescaped.
     fields = {f.name: templating.unescape_markdown(getattr(doc.meta, f.name))
               for f in dataclasses.fields(doc.meta) if getattr(doc.meta, f.name)}
@@ -74,14 +90,24 @@ def make_document(context: dict, template: str | jinja2.Template) -> Document:
     return replace(doc, meta=replace(doc.meta, **fields))
 
 
-def encode(doc: Document, fmt: str, reference: str | Path | None = None) -> bytes:
-    if fmt == "md":
-        return text_writer.to_markdown(doc).encode("utf-8")
-    if fmt == "txt":
-        return text_writer.to_text(doc).encode("utf-8")
-    from generator.writers.docx import body as docx_writer  # lxml and zip work only for .docx
+def encode(doc: Document, fmt: str, reference: str | Path | None = None,
+           source: str | None = None) -> bytes:
+    """The document as the bytes of a file, within the memory bound (limits.MEMORY_MB).
 
-    return docx_writer.render_docx(doc, docx_writer.Reference.load(reference))
+    `source` names the template the document came from, for the message."""
+    try:
+        with limits.memory_bound():
+            if fmt == "md":
+                return text_writer.to_markdown(doc).encode("utf-8")
+            if fmt == "txt":
+                return text_writer.to_text(doc).encode("utf-8")
+            from generator.writers.docx import body as docx_writer  # lxml and zip work only for .docx
+
+            return docx_writer.render_docx(doc, docx_writer.Reference.load(reference))
+    except MemoryError:
+        raise TemplateError(f"the document is too large to write: it needs more than "
+                            f"{limits.MEMORY_MB} MB of memory", f"文档过大，写出需要超过{limits.MEMORY_MB} MB内存",
+                            file=source) from None
 
 
 def encode_volume(meta: DocMeta, docs: Iterable[Document], fmt: str,
@@ -109,11 +135,11 @@ def one_page_each(docs: Iterable[Document]) -> Iterator[Block]:
 def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
            reference: str | Path | None = None, mapping: str | Path | None = None) -> Product:
     facts = load_facts(data_path, mapping)
-    doc = make_document(templating.escape_facts(template_context(facts)),
-                        template or DEFAULT_TEMPLATES["speech"])
+    template = template or DEFAULT_TEMPLATES["speech"]
+    doc = make_document(templating.escape_facts(template_context(facts)), template)
     meta = facts["meta"]
     return Product(output_name(meta["region"], meta["period_code"], LABELS["speech"], fmt),
-                   encode(doc, fmt, reference))
+                   encode(doc, fmt, reference, source=template))
 
 
 def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
@@ -123,8 +149,8 @@ def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "do
         raise DataError("a notice needs township data: the file has no townships.units",
                         "生成通报需要乡镇数据：文件中没有 townships.units",
                         file=str(data_path), key="townships")
-    doc = make_document(templating.escape_facts(template_context(facts)),
-                        template or DEFAULT_TEMPLATES["notice"])
+    template = template or DEFAULT_TEMPLATES["notice"]
+    doc = make_document(templating.escape_facts(template_context(facts)), template)
     units = facts["townships"]["units"]
     if fmt == "docx":
         from generator.writers import charts
@@ -133,4 +159,4 @@ def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "do
         doc = replace(doc, assets={**doc.assets, "scores": chart})
     meta = facts["meta"]
     return Product(output_name(meta["region"], meta["period_code"], LABELS["notice"], fmt),
-                   encode(doc, fmt, reference))
+                   encode(doc, fmt, reference, source=template))

@@ -85,7 +85,7 @@ def test_corpus_is_large_and_every_case_says_where_and_what_in_both_languages(co
     assert len(CASES) >= 45
     assert len({case_id(c) for c in CASES}) == len(CASES)
     for case in CASES:
-        assert case["exit"] == 2 and case["run"][0] in (*WRITERS, "validate", "facts")
+        assert case["exit"] == 2 and case["run"][0] in (*WRITERS, "validate", "facts", "import")
         assert not (case.get("over_good_output") and case["run"][0] not in WRITERS)
         assert any("\u4e00" <= ch <= "\u9fff" for ch in case["zh"]), case_id(case)
         assert any("a" <= ch.lower() <= "z" for ch in case["en"]), case_id(case)
@@ -104,12 +104,31 @@ def test_corpus_is_large_and_every_case_says_where_and_what_in_both_languages(co
                      "templates/syntax_error.md.j2", "templates/missing_fact.md.j2",
                      "reference/not_a_docx.docx"):
         assert required in kinds, required
+    # and everything issue 10 lists
+    for required in ("yaml/sexagesimal.yaml", "yaml/octal_rank.yaml", "yaml/bool_name.yaml",
+                     "types/target_negative.yaml", "types/township_target_zero.yaml",
+                     "types/int_too_large.yaml", "types/weight_huge.yaml", "types/cap_huge.yaml",
+                     "templates/lone_surrogate.md.j2", "templates/mutate_dict_update.md.j2",
+                     "templates/blowup_center.md.j2", "templates/blowup_indent.md.j2",
+                     "templates/blowup_wordwrap_long.md.j2", "templates/blowup_join.md.j2",
+                     "templates/blowup_concat.md.j2", "templates/blowup_format.md.j2",
+                     "templates/blowup_percent.md.j2", "xlsx/formula_uncached.xlsx",
+                     "xlsx/merged_value_target.xlsx", "xlsx/far_cell.xlsx", "xlsx/zip_bomb.xlsx",
+                     "reference/zip_bomb.docx", "reference/page_width_inf.docx",
+                     "reference/page_height_text.docx", "reference/margins_wider_than_page.docx"):
+        assert required in kinds, required
 
 
 def test_built_cases_are_what_they_claim(corpus):
     assert (corpus / "generated" / "large.yaml").stat().st_size >= 50 * 1024 * 1024
     assert b"\x00" in (corpus / "generated" / "garbage.yaml").read_bytes()
     assert b"\x00" not in (corpus / "generated" / "garbage_no_nul.yaml").read_bytes()
+    for bomb in ("xlsx/zip_bomb.xlsx", "reference/zip_bomb.docx"):
+        import zipfile
+
+        with zipfile.ZipFile(corpus / bomb) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+        assert (corpus / bomb).stat().st_size < 1024 * 1024 and inflated > 200 * 1024 * 1024, bomb
     gbk = (corpus / "encoding" / "gbk.yaml").read_bytes()
     assert gbk.decode("gbk") == (corpus / "base" / "county.yaml").read_text(encoding="utf-8")
 

@@ -10,6 +10,8 @@ import copy
 from pathlib import Path
 
 import pytest
+
+from generator.errors import DataError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,8 +58,17 @@ def test_quick_load_leaves_anything_unusual_to_the_careful_loader(text):
 
 
 def test_quick_load_reads_yaml_scalars_as_yaml_1_1_does():
-    text = "a: 012\nb: 0x1F\nc: 1_000\nd: 1:30\ne: yes\nf: ~\ng: .inf\nh: '7'\ni: 2024-07-15\nj: 12\n"
+    text = "e: yes\nf: ~\ng: .inf\nh: '7'\ni: 2024-07-15\nj: 12\nk: -0.5\nl: 1.\n"
     assert yaml_source.quick_load(text) == yaml_source.parse_text(text, "t.yaml")[0]
+
+
+@pytest.mark.parametrize("number", ["012", "0x1F", "1_000", "1:30", "0b11", "-1:30.5", "1" * 17])
+def test_numbers_yaml_1_1_reads_unlike_their_digits_go_the_careful_way_and_are_refused(number):
+    text = f"a: {number}\n"
+    assert yaml_source.quick_load(text) is None
+    with pytest.raises(DataError) as err:
+        yaml_source.parse_text(text, "t.yaml")
+    assert err.value.line == 1 and err.value.key == "a"
 
 
 def test_invalid_data_still_gets_the_careful_message():

@@ -111,7 +111,7 @@ def indicators(draw, scope_size: int, peers: list[str]) -> dict:
     if draw(st.booleans()):
         target: dict = {}
         put(target, "growth", optional(draw, numbers(-50, 50)))
-        put(target, "value", optional(draw, numbers()))
+        put(target, "value", optional(draw, numbers(0, 1e6)))  # never negative (issue 10)
         ind["target"] = target or {"growth": draw(numbers(-50, 50))}
     for part in ("previous", "scope_average"):
         if draw(st.booleans()):
@@ -147,7 +147,8 @@ def townships(draw) -> dict:
                 continue  # not reported at all
             pair: dict = {}
             put(pair, "value", optional(draw, numbers(-100, 1e6)))
-            put(pair, "target", optional(draw, st.one_of(st.just(0), numbers(-10, 1e6))))
+            # a township's target is above 0: completion divides by it (issue 10)
+            put(pair, "target", optional(draw, numbers(1, 1e6)))
             values[ind_id] = pair
         unit = {"name": name, "values": values}
         put(unit, "previous_rank", optional(draw, st.integers(1, len(names))))

@@ -144,7 +144,7 @@ def test_rerun_replaces_the_set_and_parallel_equals_serial(tmp_path):
     (a / "stale.docx").write_bytes(b"old")
     assert run("--out", str(tmp_path / "a"))[0] == 2
     assert run("--out", str(tmp_path / "a"), "--force")[0] == 0
-    assert not (a / "stale.docx").exists()
+    assert (a / "stale.docx").read_bytes() == b"old"  # and --force keeps it (issue 10)
 
 
 def test_an_edited_scorecard_is_protected_and_only_keeps_the_rest(tmp_path):

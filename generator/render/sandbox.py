@@ -8,21 +8,25 @@ printing an empty string.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
-import signal
-import threading
+import os
+import re
+import string
 import traceback
+import types
 from collections.abc import ItemsView, KeysView, Mapping, Sequence, ValuesView
 from pathlib import Path
 from types import MappingProxyType
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.compiler import CodeGenerator
+from jinja2.runtime import markup_join
+from jinja2.sandbox import SandboxedEnvironment, SandboxedFormatter
 
 from generator.document import escape
 from generator.wording import zh
-from generator import resources, textfile
+from generator import limits, resources, textfile
 from generator.errors import TemplateError
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -43,9 +47,18 @@ MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "comp
 _PLAIN = frozenset({int, float, bool, type(None)})
 
 
+class ReadOnlyFacts(jinja2.exceptions.SecurityError, TypeError):
+    """A template tried to change the facts (which the next scorecard of a batch reads)."""
+
+    def __init__(self, name: str):
+        super().__init__(f"the facts are read-only in templates: {name}() is not allowed")
+        self.zh = f"模板中的数据是只读的，不能调用{name}()"
+
+
 def _refuse(name: str):
     def refuse(self, *args, **kwargs):
-        raise TypeError(f"the facts are read-only in templates: {name}() is not allowed")
+        raise ReadOnlyFacts(name)
+    refuse.__name__ = name
     return refuse
 
 
@@ -248,17 +261,250 @@ def resolve(template: str) -> tuple[Path, str]:
         key="--template")
 
 
-# Bounds on what one template may ask of the machine. A shared template is
-# code from someone else: it must not exhaust memory or loop for minutes.
-MAX_SEQUENCE = 1_000_000  # characters or items a `*` may build
-MAX_EXPONENT = 1_000
-RENDER_SECONDS = 10.0
+# Bounds on what one template may ask of the machine (generator/limits.py owns them).
+# A shared template is code from someone else: it must not exhaust memory or loop for minutes.
+MAX_SEQUENCE = limits.MAX_TEXT  # characters or items a `*`, `+`, `~`, a filter or a method may build
+MAX_EXPONENT = limits.MAX_EXPONENT
+MAX_POWER_BITS = 100_000  # a whole number a ** may make: 2 ** 1000 is 1,001 bits
+MAX_OUTPUT = limits.MAX_MARKUP  # characters of Markdown one document's template may produce
+MAX_WRAP = 100_000  # characters wordwrap may be given (textwrap is quadratic on long words)
+RENDER_SECONDS = limits.DOCUMENT_SECONDS  # read when a document is made, so tests may lower it
+
+
+class TooLarge(jinja2.exceptions.SecurityError):
+    """A template operation that would build more than the bounds allow."""
+
+
+def _too_large(what: str, size: float, limit: int = MAX_SEQUENCE) -> TooLarge:
+    return TooLarge(f"{what} would make {size:,.0f} characters or items, more than the limit of "
+                    f"{limit:,}")
+
+
+def _length(value) -> int:
+    try:
+        return len(value)
+    except TypeError:
+        return len(str(value))
+
+
+def _check(what: str, size: float) -> None:
+    if size > MAX_SEQUENCE:
+        raise _too_large(what, size)
+
+
+def _integer(value, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+# %-formatting: each conversion's width and precision (a * takes the next argument).
+_PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?"
+                      r"[hlL]?(?P<conversion>[diouxXeEfFgGcrsa%])")
+# format() specs: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+_FORMAT_SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d+)?[,_]?(?:\.(?P<precision>\d+))?.?\Z", re.S)
+
+
+def _percent_size(fmt: str, args) -> int:
+    """About how long `fmt % args` would be, from the widths and precisions it asks for."""
+    values = list(args) if isinstance(args, tuple) else [args]
+    size, position = len(fmt), 0
+    for spec in _PERCENT.finditer(fmt):
+        for part in ("width", "precision"):
+            text = spec.group(part)
+            if text == "*":
+                size += abs(_integer(values[position] if position < len(values) else 0))
+                position += 1
+            elif text:
+                size += int(text) if len(text) < 12 else 10 ** 12
+        if spec.group("conversion") != "%" and spec.group("key") is None:
+            if position < len(values):
+                size += _length(values[position]) if isinstance(values[position], str) else 32
+            position += 1
+        elif spec.group("key") is not None and isinstance(args, Mapping):
+            size += _length(args.get(spec.group("key"), ""))
+    return size
+
+
+class _BoundedFormatter(SandboxedFormatter):
+    """str.format and format_map in the sandbox, with every field's width and precision bounded."""
+
+    def __init__(self, env):
+        super().__init__(env)
+        self._total = 0
+
+    def format_field(self, value, format_spec: str):
+        match = _FORMAT_SPEC.match(format_spec)
+        if match is not None:
+            for part in ("width", "precision"):
+                text = match.group(part)
+                if text and (len(text) > 9 or int(text) > MAX_SEQUENCE):
+                    raise _too_large(f"a format {part} of {text}", int(text) if len(text) < 30 else 10 ** 30)
+        result = super().format_field(value, format_spec)
+        self._total += len(result)
+        _check("format()", self._total)
+        return result
+
+
+_WIDTH_METHODS = {"ljust", "rjust", "center", "zfill"}
+_BUILTIN_METHOD = types.BuiltinMethodType
+
+
+def _bounded_str_method(value):
+    """A str method that can grow text (ljust(10**9), replace, join, expandtabs…), bounded; else None."""
+    if not isinstance(value, types.BuiltinMethodType) or not isinstance(value.__self__, str):
+        return None
+    text, name = value.__self__, value.__name__
+    if name in _WIDTH_METHODS:
+        def sized(width, *args):
+            _check(f"str.{name}({width})", _integer(width))
+            return value(width, *args)
+    elif name == "expandtabs":
+        def sized(tabsize=8):
+            _check(f"str.expandtabs({tabsize})", len(text) + text.count("\t") * _integer(tabsize))
+            return value(tabsize)
+    elif name == "replace":
+        def sized(old, new, *args):
+            count = (len(text) + 1) if old == "" else text.count(old) if isinstance(old, str) else 0
+            _check("str.replace()", len(text) + count * max(0, _length(new) - _length(old)))
+            return value(old, new, *args)
+    elif name == "join":
+        def sized(items):
+            items = list(items)
+            _check("str.join()", len(text) * max(0, len(items) - 1) + sum(_length(i) for i in items))
+            return value(items)
+    elif name == "translate":
+        def sized(table):
+            if isinstance(table, Mapping):
+                longest = max((_length(v) for v in table.values() if v is not None), default=1)
+                _check("str.translate()", len(text) * longest)
+            return value(table)
+    else:
+        return None
+    return functools.update_wrapper(sized, value)
+
+
+# Methods of the builtin containers that change them: reached unbound (dict.update(meta, …))
+# or bound, they must never touch a view of the facts.
+_CONTAINERS = (dict, list, set, bytearray)
+_READING = frozenset({"get", "keys", "items", "values", "copy", "count", "index", "fromkeys",
+                      "__contains__", "__getitem__", "__len__", "__iter__"})
+
+
+def _changes_facts(func, args) -> str | None:
+    """The method's name when calling `func(*args)` would change a view of the facts."""
+    owner = getattr(func, "__objclass__", None)
+    target = args[0] if args else None
+    if owner is None:
+        target = getattr(func, "__self__", None)
+        owner = type(target) if target is not None else None
+    name = getattr(func, "__name__", "")
+    if owner is None or name in _READING:
+        return None
+    if isinstance(target, (FactsView, SequenceView, MappingProxyType)) or (
+            isinstance(owner, type) and issubclass(owner, _CONTAINERS)
+            and isinstance(target, (FactsView, SequenceView))):
+        return f"{getattr(owner, '__name__', 'dict')}.{name}"
+    return None
+
+
+class _BoundedCodeGenerator(CodeGenerator):
+    """`a ~ b` joins through the environment, which bounds the result like `*` and `+`."""
+
+    def visit_Concat(self, node, frame):
+        self.write("environment.bounded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+def _bounded_filters(filters: dict) -> dict:
+    """Jinja's filters that can build unbounded text or lists, each checked before it runs."""
+    original = dict(filters)
+
+    def wrap(name, check):
+        func = original[name]
+
+        @functools.wraps(func)
+        def bounded(*args, **kwargs):
+            check(*(args[1:] if getattr(func, "jinja_pass_arg", None) else args), **kwargs)
+            return func(*args, **kwargs)
+        return bounded
+
+    def center(value, width=80):
+        _check(f"center({width})", _integer(width))
+
+    def indent(s, width=4, first=False, blank=False):
+        pad = _length(width) if isinstance(width, str) else _integer(width)
+        _check(f"indent({pad if not isinstance(width, str) else 'a text of ' + str(pad)})",
+               _length(s) + (str(s).count("\n") + 1) * pad)
+
+    def wordwrap(s, width=79, break_long_words=True, wrapstring=None, break_on_hyphens=True):
+        text = str(s)
+        if len(text) > MAX_WRAP:
+            raise TooLarge(f"wordwrap on a text of {len(text):,} characters (limit {MAX_WRAP:,})")
+        lines = len(text) / max(1, _integer(width, 1)) + text.count("\n") + 1
+        _check("wordwrap()", len(text) + lines * (_length(wrapstring) if wrapstring is not None else 1))
+
+    def join(value, d="", attribute=None):
+        items = value if isinstance(value, (list, tuple, str, Sequence)) else None
+        if items is not None:
+            _check("join()", _length(d) * max(0, len(items) - 1)
+                   + sum(_length(i) for i in items if isinstance(i, str)))
+        else:
+            _check("join()", _length(d) * MAX_SEQUENCE if _length(d) > 1 else 0)
+
+    def replace(s, old, new, count=None):
+        text = str(s)
+        hits = (len(text) + 1) if old == "" else text.count(str(old))
+        if count is not None:
+            hits = min(hits, max(0, _integer(count)))
+        _check("replace()", len(text) + hits * max(0, _length(new) - _length(old)))
+
+    def format_(value, *args, **kwargs):
+        _check("format()", _percent_size(str(value), kwargs or args))
+
+    def batch(value, linecount, fill_with=None):
+        _check(f"batch({linecount})", _integer(linecount))
+
+    def slice_(value, slices, fill_with=None):
+        _check(f"slice({slices})", _integer(slices))
+
+    def sum_(iterable, attribute=None, start=0):
+        if isinstance(start, (str, list, tuple)):
+            items = iterable if isinstance(iterable, (list, tuple, Sequence)) else ()
+            _check("sum()", _length(start) + sum(_length(i) for i in items))
+
+    def tojson(value, indent=None):
+        if indent is not None and _integer(indent) > 100:
+            raise _too_large(f"tojson(indent={indent})", _integer(indent), 100)
+
+    for name, check in (("center", center), ("indent", indent), ("wordwrap", wordwrap),
+                        ("join", join), ("replace", replace), ("format", format_),
+                        ("batch", batch), ("slice", slice_), ("sum", sum_), ("tojson", tojson)):
+        if name in original:
+            filters[name] = wrap(name, check)
+    return filters
+
+
+def _bounded_lipsum(lipsum):
+    @functools.wraps(lipsum)
+    def bounded(n=5, html=True, min=20, max=100):
+        if _integer(n) > 100 or _integer(max) > 1000 or _integer(min) > 1000:
+            raise _too_large(f"lipsum({n}, min={min}, max={max})", _integer(n) * _integer(max), 100_000)
+        return lipsum(n, html, min, max)
+    return bounded
 
 
 class BoundedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox (no Python internals, no unsafe calls) plus size bounds on * and **."""
+    """Jinja's sandbox (no Python internals, no unsafe calls) with every way of building text
+    bounded (*, **, +, %, ~, str.format, the filters and str methods that grow text), the
+    facts read-only however a mutating method is reached, and the output bounded."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _BoundedCodeGenerator
 
     def getattr(self, obj, attribute):
         # `p.value` on the facts: a key, not a dict method. Looking it up first
@@ -268,46 +514,127 @@ class BoundedSandbox(SandboxedEnvironment):
                 return obj[attribute]
             except KeyError:
                 pass
-        return super().getattr(obj, attribute)
+        value = super().getattr(obj, attribute)
+        if type(value) is _BUILTIN_METHOD and type(value.__self__) is str:  # noqa: E721 - hot path
+            return _bounded_str_method(value) or value
+        return value
+
+    def wrap_str_format(self, value):
+        """str.format and str.format_map with bounded fields (see _BoundedFormatter)."""
+        if not isinstance(value, (types.MethodType, types.BuiltinMethodType)) \
+                or value.__name__ not in ("format", "format_map") or not isinstance(value.__self__, str) \
+                or hasattr(value.__self__, "__html__"):
+            return super().wrap_str_format(value)
+        text, is_map = value.__self__, value.__name__ == "format_map"
+
+        def wrapper(*args, **kwargs):
+            if is_map:
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument")
+                kwargs, args = args[0], ()
+            return type(text)(_BoundedFormatter(self).vformat(text, args, kwargs))
+
+        return functools.update_wrapper(wrapper, value)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        changed = _changes_facts(__obj, args)
+        if changed is not None:
+            raise ReadOnlyFacts(changed)
+        bounded = _bounded_str_method(__obj)
+        if bounded is not None:
+            __obj = bounded
+        elif isinstance(__obj, types.BuiltinMethodType) and isinstance(__obj.__self__, list) \
+                and __obj.__name__ in ("extend", "append", "insert"):
+            _check(f"list.{__obj.__name__}()", len(__obj.__self__)
+                   + (_length(args[0]) if __obj.__name__ == "extend" and args else 1))
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context, operator, left, right):
         if operator == "**":
             if isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
                 raise jinja2.exceptions.SecurityError(f"exponent {right} is too large")
+            if isinstance(left, int) and isinstance(right, int) and right > 0 \
+                    and left.bit_length() * right > MAX_POWER_BITS:
+                raise TooLarge(f"a power of {left.bit_length() * right:,} bits (limit {MAX_POWER_BITS:,})")
         elif operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
                         and len(seq) * n > MAX_SEQUENCE:
                     raise jinja2.exceptions.SecurityError(
                         f"repeating a sequence {n} times exceeds {MAX_SEQUENCE} items")
+        elif operator == "+":
+            if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+                _check("+", len(left) + len(right))
+        elif operator == "%" and isinstance(left, str):
+            _check("%-formatting", _percent_size(left, right))
         return super().call_binop(context, operator, left, right)
+
+    def bounded_concat(self, parts):
+        """`a ~ b ~ c`: joined as Jinja does, refused past MAX_SEQUENCE characters."""
+        texts = [p if isinstance(p, str) else str(p) for p in parts]
+        _check("~", sum(len(t) for t in texts))
+        if any(hasattr(p, "__html__") for p in parts):
+            return markup_join(parts)
+        return "".join(texts)
+
+    def concat(self, pieces):
+        """The document's whole output, joined as it is made and refused past MAX_OUTPUT."""
+        out, total = [], 0
+        append = out.append
+        for piece in pieces:
+            total += len(piece)
+            if total > MAX_OUTPUT:
+                exc = TooLarge(f"the template's output is larger than {MAX_OUTPUT:,} characters")
+                exc.where = _suspended_at(pieces)
+                raise exc
+            append(piece)
+        return "".join(out)
+
+
+def _suspended_at(generator) -> tuple[str | None, int | None]:
+    """The template file and line where a template's output generator stands."""
+    frame = getattr(generator, "gi_frame", None)
+    template = frame.f_globals.get("__jinja_template__") if frame is not None else None
+    if template is None:
+        return None, None
+    return template.filename, template.get_corresponding_lineno(frame.f_lineno)
 
 
 class RenderTimeout(Exception):
     pass
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float):
-    """Interrupt a render that runs too long (a loop of loops in a shared template).
+_time_limit = limits.time_limit
 
-    SIGALRM only reaches the main thread, where the CLI and the batch workers
-    render; elsewhere (a caller's thread) no bound is set rather than none working.
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that reads only files whose real path is inside a template folder.
+
+    A symbolic link in a template folder (to /etc/passwd, or a folder link such as
+    etcdir → /etc) would otherwise let {% include %} read any file on the machine.
     """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
 
-    def expire(signum, frame):
-        raise RenderTimeout(f"the template ran longer than {seconds:g} s")
+    def get_source(self, environment, template):
+        from jinja2.loaders import split_template_path
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for folder in self.searchpath:
+            candidate = os.path.join(folder, *split_template_path(template))
+            special = limits.not_a_file(candidate)
+            if special is not None:  # a FIFO would block the read for ever
+                raise jinja2.exceptions.SecurityError(f"{template!r} cannot be read: {special[0]}")
+            if os.path.isfile(candidate):
+                if os.path.getsize(candidate) > limits.MAX_DATA_BYTES:
+                    raise TooLarge(f"{template!r} is larger than {limits.MAX_DATA_BYTES // 1024 // 1024} MB, "
+                                   "far more than a template")
+                break
+        contents, filename, uptodate = super().get_source(environment, template)
+        real = os.path.realpath(filename)
+        roots = [os.path.realpath(d) for d in self.searchpath]
+        if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+            raise jinja2.exceptions.SecurityError(
+                f"{template!r} leads out of the template folders (to {real}, through a symbolic "
+                "link); a template may use only files inside them")
+        return contents, filename, uptodate
 
 
 def make_environment(folder: Path) -> SandboxedEnvironment:
@@ -317,13 +644,15 @@ def make_environment(folder: Path) -> SandboxedEnvironment:
     dirs = template_dirs()
     if folder.resolve() not in {d.resolve() for d in dirs}:
         dirs.insert(0, folder)
-    loader = jinja2.FileSystemLoader([str(d) for d in dirs])
+    loader = ConfinedLoader([str(d) for d in dirs])
     env = BoundedSandbox(
         loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
         autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
+    _bounded_filters(env.filters)
     env.filters.update(zh.FILTERS)
     env.globals.update(zh.GLOBALS)
+    env.globals["lipsum"] = _bounded_lipsum(env.globals["lipsum"])
     # json's C encoder reads a dict's own slots, which a view fills only as it is read.
     env.policies["json.dumps_function"] = lambda obj, **kw: json.dumps(plain(obj), **kw)
     return env
@@ -338,7 +667,7 @@ def plain(value):
     return value
 
 
-_ENVS: dict[Path, SandboxedEnvironment] = {}
+_ENVS: dict[tuple, SandboxedEnvironment] = {}
 
 
 def _not_utf8(path: Path) -> TemplateError:
@@ -360,9 +689,11 @@ def _not_utf8(path: Path) -> TemplateError:
 def load_template(template: str) -> jinja2.Template:
     """Compile a template once per process (batch runs render it many times)."""
     folder, name = resolve(template)
-    env = _ENVS.get(folder)
+    # Keyed by the folders names are looked up in too: they follow the working folder.
+    key = (folder, tuple(template_dirs()))
+    env = _ENVS.get(key)
     if env is None:
-        env = _ENVS[folder] = make_environment(folder)
+        env = _ENVS[key] = make_environment(folder)
     try:
         return env.get_template(name)
     except UnicodeDecodeError:
@@ -373,6 +704,15 @@ def load_template(template: str) -> jinja2.Template:
                             file=exc.filename or str(folder / name), line=exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template not found: {exc.name}", f"找不到模板：{exc.name}",
+                            file=str(folder / name)) from None
+    except TooLarge as exc:
+        raise TemplateError(f"the template asks for too much: {exc}", f"模板要求的数据量过大：{exc}",
+                            file=str(folder / name)) from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateError(f"the template tried something unsafe: {exc}",
+                            f"模板试图执行不安全的操作：{exc}", file=str(folder / name)) from None
+    except (OSError, MemoryError, RecursionError) as exc:
+        raise TemplateError(f"the template cannot be read: {exc}", f"无法读取模板：{exc}",
                             file=str(folder / name)) from None
 
 
@@ -388,30 +728,63 @@ def render(template: jinja2.Template, context: dict) -> str:
     """Fill a template; every failure becomes a TemplateError with file and line.
 
     `context` is facts already passed through escape_facts: a batch escapes the
-    county's facts once and renders hundreds of scorecards from them.
+    county's facts once and renders hundreds of scorecards from them. The render
+    is bounded in time (RENDER_SECONDS) and memory (limits.MEMORY_MB); a caller
+    that also parses the output (pipeline.make_document) sets one bound for both.
     """
+    seconds = RENDER_SECONDS
     try:
-        with _time_limit(RENDER_SECONDS):
-            return template.render(context)
+        with limits.time_limit(seconds), limits.memory_bound():
+            markup = template.render(context)
     except TemplateError:
         raise
-    except RenderTimeout as exc:
+    except (limits.TimeLimit, RenderTimeout) as exc:
         file, line = _template_frame(exc)
-        raise TemplateError(f"{exc}; is there a runaway loop?",
-                            f"模板运行超过{RENDER_SECONDS:g}秒，可能存在死循环",
+        raise TemplateError(f"the template ran longer than {exc}; is there a runaway loop?",
+                            f"模板运行超过{seconds:g}秒，可能存在死循环",
                             file=file or template.filename, line=line) from None
+    except TooLarge as exc:
+        file, line = getattr(exc, "where", None) or _template_frame(exc)
+        raise TemplateError(f"the template asks for too much: {exc}", f"模板要求的数据量过大：{exc}",
+                            file=file or template.filename, line=line) from None
+    except MemoryError:
+        raise too_much_memory(template.filename) from None
     except jinja2.UndefinedError as exc:
         file, line = _template_frame(exc)
         raise TemplateError(f"the template uses something the facts do not have: {exc.message}",
                             f"模板引用了不存在的数据：{exc.message}",
                             file=file or template.filename, line=line) from None
+    except ReadOnlyFacts as exc:
+        file, line = _template_frame(exc)
+        raise TemplateError(str(exc), exc.zh, file=file or template.filename, line=line) from None
     except jinja2.exceptions.SecurityError as exc:
         file, line = _template_frame(exc)
         raise TemplateError(f"the template tried something unsafe: {exc}",
                             f"模板试图执行不安全的操作：{exc}",
                             file=file or template.filename, line=line) from None
     except (ValueError, TypeError, ArithmeticError, RecursionError, KeyError, LookupError,
-            AttributeError, MemoryError, jinja2.TemplateError) as exc:
+            AttributeError, OverflowError, jinja2.TemplateError) as exc:
         file, line = _template_frame(exc)
         raise TemplateError(f"the template failed: {exc}", f"模板出错：{exc}",
                             file=file or template.filename, line=line) from None
+    _check_characters(markup, template.filename)
+    return markup
+
+
+def too_much_memory(filename: str | None) -> TemplateError:
+    return TemplateError(f"the template asks for too much: making the document needs more than "
+                         f"{limits.MEMORY_MB} MB of memory",
+                         f"模板要求的数据量过大：生成文档需要超过{limits.MEMORY_MB} MB内存", file=filename)
+
+
+def _check_characters(markup: str, filename: str | None) -> None:
+    """A lone surrogate ('\\ud800') cannot be written as UTF-8, so no document could hold it."""
+    try:
+        markup.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = f"U+{ord(markup[exc.start]):04X}"
+        line = markup.count("\n", 0, exc.start) + 1
+        raise TemplateError(f"the template printed {code} on line {line} of its output, which is not a "
+                            "character (a lone surrogate, as from '\\ud800'); remove it",
+                            f"模板在输出的第{line}行输出了{code}，这不是有效字符（孤立的代理项），请删除",
+                            file=filename) from None

@@ -25,13 +25,15 @@ import io
 import re
 import unicodedata
 import warnings
+from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator import textfile
+from generator import limits, textfile
 from generator.errors import DataError, shown
 from generator.sources import dataset, loader
 from generator.sources import yaml_reader as yaml_source
@@ -109,6 +111,7 @@ class _Grid:
     sheet: str | None  # None for CSV
     rows: tuple[tuple[Any, ...], ...]
     merged: tuple[tuple[int, int, int, int], ...] = ()  # 0-based (first row, first col, last row, last col)
+    uncached: Mapping_[tuple[int, int], str] = dataclass_field(default_factory=dict)  # formulas never calculated
 
     def cell(self, row: int, col: int) -> Any:
         cells = self.rows[row]
@@ -137,10 +140,24 @@ class _Grid:
 
 def _read_grid(path: Path, sheet: str | int) -> _Grid:
     source = str(path)
+    special = limits.not_a_file(path)
+    if special is not None:
+        raise DataError(f"cannot read the file: {special[0]}", f"无法读取文件：{special[1]}", file=source)
     try:
+        size = path.stat().st_size
+        if size > limits.MAX_INFLATED:
+            raise DataError(f"the file is too large for a statistics sheet ({size / 1024 / 1024:.0f} MB; "
+                            f"limit {limits.MAX_INFLATED // 1024 // 1024} MB)",
+                            f"文件过大（{size / 1024 / 1024:.0f} MB），统计表不应超过"
+                            f"{limits.MAX_INFLATED // 1024 // 1024} MB", file=source)
         raw = path.read_bytes()
     except OSError as exc:
         raise yaml_source.unreadable(exc, source) from None
+    if not raw.startswith(_XLSX_MAGIC) and len(raw) > limits.MAX_DATA_BYTES:
+        raise DataError(f"the CSV file is too large ({len(raw) / 1024 / 1024:.1f} MB; limit "
+                        f"{limits.MAX_DATA_BYTES // 1024 // 1024} MB)",
+                        f"CSV文件过大（{len(raw) / 1024 / 1024:.1f} MB），不应超过"
+                        f"{limits.MAX_DATA_BYTES // 1024 // 1024} MB", file=source)
     if not raw.strip():
         raise DataError("the file is empty", "文件为空", file=source)
     if raw.startswith(_OLE_MAGIC):
@@ -159,12 +176,22 @@ def _read_xlsx(path: Path, sheet: str | int) -> _Grid:
     import openpyxl  # only Excel input needs it, and it is slow to import
 
     source = str(path)
+    scan = _scan_xlsx(path)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), limits.time_limit(XLSX_SECONDS), limits.memory_bound():
             # "Data Validation extension is not supported" and the like: harmless, and noise to a user.
             warnings.simplefilter("ignore")
             # data_only: a 合计 cell holding =SUM(…) reads as the figure Excel last showed.
             book = openpyxl.load_workbook(path, data_only=True)
+    except limits.TimeLimit:
+        raise DataError(f"reading the workbook took longer than {XLSX_SECONDS:g} s; it is not an "
+                        "ordinary statistics sheet",
+                        f"读取该工作簿超过{XLSX_SECONDS:g}秒，不是普通的统计表", file=source) from None
+    except MemoryError:
+        raise DataError(f"reading the workbook needs more than {limits.MEMORY_MB} MB of memory; it "
+                        "is not an ordinary statistics sheet",
+                        f"读取该工作簿需要超过{limits.MEMORY_MB} MB内存，不是普通的统计表",
+                        file=source) from None
     except Exception as exc:  # noqa: BLE001 - any failure to parse means the same to the user
         raise DataError(f"the workbook cannot be read; it may be damaged ({type(exc).__name__}: {exc})",
                         f"无法读取该工作簿，文件可能已损坏（{type(exc).__name__}：{exc}）",
@@ -194,7 +221,118 @@ def _read_xlsx(path: Path, sheet: str | int) -> _Grid:
         for r in range(r0, min(r1, len(rows) - 1) + 1):
             for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
                 rows[r][c] = rows[r0][c0]
-    return _Grid(source, name, tuple(tuple(row) for row in rows), tuple(merged))
+    return _Grid(source, name, tuple(tuple(row) for row in rows), tuple(merged),
+                 scan.get(name, {}))
+
+
+XLSX_SECONDS = 30.0
+_WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml\Z")
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})\Z")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTR_R = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_ROW_R = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}[0-9]{1,7})(?::([A-Z]{1,3}[0-9]{1,7}))?"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.+?)</(?:\w+:)?v>", re.S)
+
+
+def _position(ref: str) -> tuple[int, int]:
+    """Excel's B3 → 0-based (row 2, column 1)."""
+    letters, digits = _REF.match(ref).groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(digits) - 1, col - 1
+
+
+def _scan_xlsx(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Check a workbook before openpyxl reads it; per sheet name, its formulas never calculated.
+
+    openpyxl builds every cell of the sheet's extent (and of every merged range), so
+    one stray cell at XFD1048576 or a zip bomb would take gigabytes: the package's
+    inflated size and each sheet's extent are bounded first, from the raw XML.
+    """
+    import html
+    import zipfile
+
+    source = str(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return {}  # openpyxl's own message says it is damaged
+    with archive:
+        problem = limits.zip_problem(archive)
+        if problem:
+            raise DataError(f"the workbook cannot be read: {problem[0]}", f"无法读取该工作簿：{problem[1]}",
+                            file=source)
+        names = _sheet_names(archive)
+        found: dict[str, dict[tuple[int, int], str]] = {}
+        for info in archive.infolist():
+            if not _WORKSHEET_PART.match(info.filename):
+                continue
+            try:
+                xml = archive.read(info)
+            except Exception:  # noqa: BLE001 - openpyxl says what is damaged
+                continue
+            sheet = names.get(info.filename, info.filename)
+            far_row, far_col, far_ref = 0, 0, "A1"
+            refs = [m.group(1).decode() for m in _ATTR_R.finditer(xml)]
+            refs += [m.group(g).decode() for m in _MERGE.finditer(xml) for g in (1, 2) if m.group(g)]
+            refs += [f"A{m.group(1).decode()}" for m in _ROW_R.finditer(xml)]
+            for ref in refs:
+                row, col = _position(ref)
+                if row >= limits.MAX_ROWS or col >= limits.MAX_COLUMNS:
+                    far_row, far_col, far_ref = max(row, far_row), max(col, far_col), ref
+                    break  # the stray cell is the one to name
+                far_row, far_col = max(row, far_row), max(col, far_col)
+                far_ref = f"{_letter(far_col)}{far_row + 1}"
+            rows, cols = far_row + 1, far_col + 1
+            if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS or rows * cols > limits.MAX_CELLS:
+                raise DataError(
+                    f"the sheet reaches cell {far_ref} ({rows:,} rows × {cols:,} columns; limit "
+                    f"{limits.MAX_ROWS:,} rows, {limits.MAX_COLUMNS:,} columns and {limits.MAX_CELLS:,} "
+                    "cells): delete what lies beyond the table (or unmerge it), or copy the table into "
+                    "a new workbook",
+                    f"工作表用到了{far_ref}单元格（{rows}行×{cols}列），超出上限（{limits.MAX_ROWS}行、"
+                    f"{limits.MAX_COLUMNS}列、{limits.MAX_CELLS}个单元格）：请删除表格以外的内容（或取消合并），"
+                    "或把表格复制到新工作簿", file=source, key=sheet)
+            uncached = {}
+            for cell in _CELL.finditer(xml):
+                body = cell.group(3)
+                if not body:
+                    continue
+                formula = _FORMULA.search(body)
+                if formula is None or _VALUE.search(body):
+                    continue
+                ref = _ATTR_R.search(cell.group(1))
+                if ref is None:
+                    continue
+                text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
+                uncached[_position(ref.group(1).decode())] = f"={text}" if text else "a shared formula"
+            found[sheet] = uncached
+        return found
+
+
+def _sheet_names(archive) -> dict[str, str]:
+    """Worksheet part → the sheet's name, from xl/workbook.xml and its relationships."""
+    try:
+        from lxml import etree
+
+        book = etree.fromstring(archive.read("xl/workbook.xml"))
+        rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # noqa: BLE001 - a workbook without them is openpyxl's to refuse
+        return {}
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[rel.get("Id")] = target
+    out = {}
+    for sheet in book.iter("{*}sheet"):
+        rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+        if rid in targets:
+            out[targets[rid]] = sheet.get("name")
+    return out
 
 
 def _shown_value(cell: Any) -> Any:
@@ -251,9 +389,19 @@ def read_units(sheet_path: str | Path, mapping: Mapping) -> list[dict[str, Any]]
     def header(col: int) -> str:
         return "/".join(headers[col]) or "(no header)"
 
+    def uncalculated(row: int, col: int) -> None:
+        formula = grid.uncached.get((row, col))
+        if formula is not None:
+            raise grid.error(f"cell {_letter(col)}{row + 1} holds a formula ({formula}) but no calculated "
+                             "value: the file was not saved by Excel or WPS after the formula was "
+                             "written; open it in Excel or WPS and save it again",
+                             f"{_letter(col)}{row + 1}单元格是公式（{formula}），但没有计算结果："
+                             "请用Excel或WPS打开该文件后重新保存", grid.ref(row, col))
+
     def number(row: int, col: int | None) -> int | float | None:
         if col is None:
             return None
+        uncalculated(row, col)
         raw = grid.cell(row, col)
         try:
             return parse_number(raw)
@@ -266,7 +414,9 @@ def read_units(sheet_path: str | Path, mapping: Mapping) -> list[dict[str, Any]]
     units: list[dict[str, Any]] = []
     rows_of: dict[str, int] = {}  # name → row, for duplicates
     rank_rows: list[tuple[int, int]] = []  # (row, previous rank), checked once the count is known
+    _check_merged(grid, mapped, first, header)
     for row in range(first, len(grid.rows)):
+        uncalculated(row, name_col)
         name = header_text(grid.cell(row, name_col))
         if _MISSING.fullmatch(unicodedata.normalize("NFKC", name)):
             name = ""
@@ -318,6 +468,33 @@ def read_units(sheet_path: str | Path, mapping: Mapping) -> list[dict[str, Any]]
             raise grid.error(f"previous rank {rank} is larger than the number of townships ({len(units)})",
                              f"上期位次{rank}大于乡镇个数（{len(units)}个）", grid.ref(row, rank_col))
     return units
+
+
+def _check_merged(grid: _Grid, mapped: list[int], first: int, header) -> None:
+    """Refuse a merged range below the header that spans two cells the import reads.
+
+    Excel keeps a merged range's value in its first cell only; reading it, every
+    cell of the range gets that value, so a value merged with its target, or one
+    township's figure merged down over the next, would be copied silently. A
+    banner over the whole table (a note row) is skipped, as before.
+    """
+    for r0, c0, r1, c1 in grid.merged:
+        if r1 < first:
+            continue
+        rows = range(max(r0, first), r1 + 1)
+        cols = [c for c in mapped if c0 <= c <= c1]
+        if len(rows) * len(cols) <= 1 or (r0 == r1 and grid.one_merged_cell(r0, mapped)):
+            continue
+        span = f"{_letter(c0)}{r0 + 1}:{_letter(c1)}{r1 + 1}"
+        what_en = (" and ".join(f"{_letter(c)} {header(c)}" for c in cols[:3])
+                   + (f" over rows {r0 + 1}–{r1 + 1}" if r1 > r0 else ""))
+        what_zh = ("、".join(f"{_letter(c)}列{header(c)}" for c in cols[:3])
+                   + (f"，第{r0 + 1}至{r1 + 1}行" if r1 > r0 else ""))
+        raise grid.error(f"cells {span} are merged across {what_en}: each figure needs a cell of its "
+                         "own (a merged range keeps its value in the first cell only); unmerge them",
+                         f"单元格{span}被合并（{what_zh}）：每个数据都要有自己的单元格"
+                         "（合并后只有第一个单元格有值），请取消合并",
+                         f"{grid.sheet}!{span}" if grid.sheet is not None else span)
 
 
 def _check_rows(grid: _Grid, mapping: Mapping, first: int) -> None:

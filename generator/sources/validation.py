@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from generator import resources
+from generator import limits, resources
 from generator.errors import DataError, shown
 from generator.facts.period import parse_period
 from generator.sources import schema_check
@@ -25,6 +26,10 @@ if TYPE_CHECKING:  # jsonschema is imported only to explain invalid data
 from generator.sources.dataset import Township, task_indicator
 
 SCHEMA_PATH = resources.SCHEMA
+MAX_NUMBER = limits.MAX_NUMBER
+# Characters text may not hold: control characters (a line break has its own message),
+# lone surrogates and the two non-characters.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_REPORTED = 10  # more than this and the user fixes the first ones and reruns
 
 
@@ -61,8 +66,10 @@ class InvalidDataError(DataError):
 def clean(value: Any) -> bool:
     """Nothing that _check_values would flag or _json_like convert: yes or no, without paths."""
     kind = type(value)
-    if kind is int or kind is bool or value is None:
+    if kind is bool or value is None:
         return True
+    if kind is int:
+        return -MAX_NUMBER <= value <= MAX_NUMBER
     if kind is float or kind is str:
         return _value_problem(value) is None
     if kind is dict:
@@ -163,8 +170,12 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, str]]:
         return [(path, f"expected {expected['en']}, got {got_en}", f"应为{expected['zh']}，实际为{got_zh}")]
     if kind == "type":
         types = [t for t in ([limit] if isinstance(limit, str) else limit) if t != "null"] or ["null"]
-        return [(path, f"expected {' or '.join(_TYPE_WORDS[t][0] for t in types)}, got {got_en}",
-                 f"应为{'或'.join(_TYPE_WORDS[t][1] for t in types)}，实际为{got_zh}")]
+        # YAML 1.1 reads yes/no/on/off as true/false: say so where a name or a number belongs.
+        hint_en = (" (YAML reads yes/no/on/off as true/false: put a name in quotes)"
+                   if isinstance(instance, bool) else "")
+        hint_zh = "（YAML会把yes/no/on/off当作true/false：名称请加引号）" if isinstance(instance, bool) else ""
+        return [(path, f"expected {' or '.join(_TYPE_WORDS[t][0] for t in types)}, got {got_en}{hint_en}",
+                 f"应为{'或'.join(_TYPE_WORDS[t][1] for t in types)}，实际为{got_zh}{hint_zh}")]
     if kind == "enum":
         options = [str(option) for option in limit if option is not None]
         return [(path, f"expected one of {', '.join(options)}, got {got_en}",
@@ -294,7 +305,22 @@ def _value_problem(value: Any) -> tuple[str, str] | None:
     """What is wrong with one number or text, in English and Chinese; None when nothing is."""
     if isinstance(value, float) and not math.isfinite(value):
         return f"expected a finite number, got {value}", f"应为有限的数值，实际为{value}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        # Sums and products of such figures overflow to inf, and scores become nan.
+        got = f"a whole number of {len(str(abs(value)))} digits" if isinstance(value, int) \
+            and value.bit_length() < 14_000 else (f"{value:.3g}" if isinstance(value, float)
+                                                   else "a whole number of thousands of digits")
+        return (f"expected a number between -1e15 and 1e15, got {got}",
+                f"数值超出范围（应在-1e15到1e15之间），实际为{got}")
     if isinstance(value, str):
+        bad = _UNPRINTABLE.search(value)
+        if bad is not None:
+            # A lone surrogate cannot be written as UTF-8 at all; NUL and the other control
+            # characters make a .docx that Word refuses to open.
+            code = f"U+{ord(bad.group()):04X}"
+            return (f"expected text, got {code}, which is not a printable character (written as an "
+                    "escape such as \\u or \\x)",
+                    f"含有不可打印的字符{code}（以\\u、\\x等转义写入），请删除")
         text = value.strip()
         if value and not text:
             return "expected text, got only spaces", "应为文字，实际只有空格"

@@ -20,13 +20,27 @@ from typing import Any
 
 import yaml
 
-from generator import textfile
+from generator import limits, textfile
 from generator.errors import DataError
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = limits.MAX_DATA_BYTES
 # Aliases let a small file expand into a huge structure ("billion laughs");
 # an indicator file has a few thousand values at most.
-MAX_VALUES = 1_000_000
+MAX_VALUES = limits.MAX_VALUES
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# What YAML 1.1 reads as a number although nobody typing figures means it so:
+# 1:30 is 90 (base 60), 010 is 8 (octal), 0x10 is 16, 0b11 is 3, 1_000 is 1000.
+# A plain number is digits, a sign, a point and an exponent.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z|[-+]?(?:[0-9]+)?\.[0-9]*(?:[eE][-+]?[0-9]+)?\Z"
+                           r"|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
+_QUIRKS = (
+    (re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z"), "a base-60 number", "六十进制数"),
+    (re.compile(r"[-+]?0x[0-9a-fA-F_]+\Z"), "a hexadecimal number", "十六进制数"),
+    (re.compile(r"[-+]?0b[01_]+\Z"), "a binary number", "二进制数"),
+    (re.compile(r"[-+]?0[0-7_]+\Z"), "an octal number", "八进制数"),
+    (re.compile(r".*_"), "a number with _ between digits", "数字中间带下划线的数"),
+)
+MAX_DIGITS = 16  # a whole number of more digits is beyond limits.MAX_NUMBER
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 KeyPath = tuple[str | int, ...]
@@ -66,6 +80,9 @@ def read_bytes(path: str | Path) -> bytes:
     """The bytes of a data file, or DataError (missing, unreadable, too large)."""
     source = str(path)
     file = Path(path)
+    special = limits.not_a_file(file)
+    if special is not None:
+        raise DataError(f"cannot read the file: {special[0]}", f"无法读取文件：{special[1]}", file=source)
     try:
         size = file.stat().st_size
         # The size is checked before reading so a wrong 2 GB file fails fast.
@@ -276,7 +293,7 @@ def _from_events(parser: Any, unit: Unit | None = None) -> Any:
             raise _Unsure  # an alias
 
 
-_DECIMAL = re.compile(r"[1-9][0-9]{0,17}\Z")  # what YAML 1.1 reads as a plain int, quickly
+_DECIMAL = re.compile(r"[1-9][0-9]{0,15}\Z")  # what YAML 1.1 reads as a plain int, quickly
 
 
 def _scalar(event: yaml.ScalarEvent) -> Any:
@@ -287,6 +304,9 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         return event.value
     if tag not in _QUICK_TAGS:
         raise _Unsure
+    if (tag == _INT_TAG or tag == _FLOAT_TAG) and (not _PLAIN_NUMBER.match(event.value)
+                                                   or len(event.value.lstrip("+-")) > MAX_DIGITS):
+        raise _Unsure  # the careful way says what YAML 1.1 made of it
     return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
 
 
@@ -323,6 +343,8 @@ class PositionLoader(yaml.SafeLoader):
                               "别名引用了包含它自身的内容")
         active.add(id(node))
         size = 1
+        if isinstance(node, yaml.ScalarNode) and node.tag in (_INT_TAG, _FLOAT_TAG):
+            self._check_number(node, path)
         if isinstance(node, yaml.MappingNode):
             first_line: dict[str, int] = {}
             for key_node, value_node in node.value:
@@ -351,6 +373,33 @@ class PositionLoader(yaml.SafeLoader):
             raise self._error(node, path, "aliases expand to too many values for an indicator file",
                               "别名展开后数据量过大，不是有效的指标文件")
         return size
+
+    def _check_number(self, node: yaml.ScalarNode, path: KeyPath) -> None:
+        """Refuse what YAML 1.1 reads as a number nobody meant (1:30 → 90, 010 → 8), and
+        whole numbers too long to compute with, naming the line and key."""
+        text = node.value
+        if _PLAIN_NUMBER.match(text):
+            digits = len(text.lstrip("+-").split(".")[0])
+            if node.tag == _INT_TAG and digits > MAX_DIGITS:
+                raise self._error(node, path, f"expected a number between -1e15 and 1e15, got a whole "
+                                              f"number of {digits} digits",
+                                  f"数值超出范围（应在-1e15到1e15之间），实际为{digits}位整数")
+            return
+        for pattern, kind_en, kind_zh in _QUIRKS:
+            if pattern.match(text):
+                break
+        else:
+            kind_en, kind_zh = "a number", "数字"
+        try:
+            value = self.construct_object(node)
+            shown_value = f"{value:g}" if isinstance(value, float) else str(value)
+        except (ValueError, OverflowError):
+            shown_value = "?"
+        raise self._error(node, path,
+                          f"{text} is not a plain number: YAML 1.1 reads it as {kind_en} ({shown_value}); "
+                          "write plain digits (e.g. 90 or 1.5), or put it in quotes if it is text",
+                          f"{text}不是普通数字：YAML 1.1会把它当作{kind_zh}（{shown_value}），"
+                          "请写成普通数字（如90或1.5）；如果是文字请加引号")
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
         self.flatten_mapping(node)

@@ -53,6 +53,86 @@ def _reference_with(name: str, data: bytes) -> bytes:
     return _zip({**parts, name: data})
 
 
+def _workbook_with(rows: list[list], edit=None) -> bytes:
+    """A workbook whose sheet openpyxl builds, then `edit(sheet)` changes (merges, formulas, far cells)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "乡镇指标"
+    for row in rows:
+        sheet.append(row)
+    if edit is not None:
+        edit(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+GOOD_ROWS = [HEADER, ["东山镇", 5200, 12000, 800, 2000, 1], ["西河乡", 3100, 9000, None, None, 2]]
+
+
+def _edit_part(data: bytes, name: str, change) -> bytes:
+    """The zip `data` with part `name` replaced by change(old text)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts[name] = change(parts[name].decode("utf-8")).encode("utf-8")
+    return _zip(parts)
+
+
+def _far_merge() -> bytes:
+    """A merged range reaching the sheet's last cell: openpyxl would make 17 billion cells of it."""
+    return _edit_part(_workbook(GOOD_ROWS), "xl/worksheets/sheet1.xml",
+                      lambda xml: xml.replace("</sheetData>", '</sheetData><mergeCells count="1">'
+                                              '<mergeCell ref="H1:XFD1048576"/></mergeCells>'))
+
+
+def _inflating(parts: dict[str, bytes], name: str, head: bytes, filler: bytes, size: int, tail: bytes) -> bytes:
+    """A zip of `parts` plus part `name`: head, `size` bytes of filler, tail, deflated as it is written."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for part, data in parts.items():
+            if part != name:
+                archive.writestr(part, data)
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w", force_zip64=True) as out:
+            out.write(head)
+            chunk = filler * (1024 * 1024 // len(filler))
+            for _ in range(size // len(chunk)):
+                out.write(chunk)
+            out.write(tail)
+    return buffer.getvalue()
+
+
+def _xlsx_bomb() -> bytes:
+    """A small .xlsx whose sheet inflates to 256 MB of white space inside its XML."""
+    with zipfile.ZipFile(io.BytesIO(_workbook(GOOD_ROWS))) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    cut = sheet.index(b"</sheetData>")
+    return _inflating(parts, "xl/worksheets/sheet1.xml", sheet[:cut], b" ", 256 * 1024 * 1024, sheet[cut:])
+
+
+def _reference_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(REFERENCE) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def _docx_bomb() -> bytes:
+    """The default reference with a 256 MB (inflated) settings part."""
+    parts = _reference_parts()
+    settings = parts["word/settings.xml"]
+    cut = settings.rindex(b"</w:settings>")
+    return _inflating(parts, "word/settings.xml", settings[:cut], b" ", 256 * 1024 * 1024, settings[cut:])
+
+
+def _page(old: str, new: str) -> bytes:
+    """The default reference with one attribute of its page set-up changed."""
+    parts = _reference_parts()
+    xml = parts["word/document.xml"].decode("utf-8")
+    assert old in xml, old
+    return _zip({**parts, "word/document.xml": xml.replace(old, new).encode("utf-8")})
+
+
 def _large_yaml() -> bytes:
     """A real 50 MB indicator file (a county file followed by endless comment lines)."""
     head = _county().encode("utf-8")
@@ -85,6 +165,27 @@ def cases() -> dict[str, bytes]:
         "reference/workbook.docx": _workbook([HEADER]),
         "reference/zip_of_text.docx": _zip({"readme.txt": "样式说明".encode("utf-8")}),
         "reference/broken_styles.docx": _reference_with("word/styles.xml", b"<w:styles><w:style>"),
+        # issue 10: workbooks that are silently wrong or too large to read
+        "xlsx/formula_uncached.xlsx": _workbook_with(GOOD_ROWS, lambda s: s.__setitem__("B3", "=B2-2100")),
+        "xlsx/formula_uncached_target.xlsx": _workbook_with(GOOD_ROWS, lambda s: s.__setitem__("E2", "=SUM(E3:E4)")),
+        "xlsx/formula_uncached_rank.xlsx": _workbook_with(GOOD_ROWS, lambda s: s.__setitem__("F3", "=F2+1")),
+        "xlsx/merged_value_target.xlsx": _workbook_with(GOOD_ROWS, lambda s: s.merge_cells("B2:C2")),
+        "xlsx/merged_across_townships.xlsx": _workbook_with(GOOD_ROWS, lambda s: s.merge_cells("D2:D3")),
+        "xlsx/far_cell.xlsx": _workbook_with(GOOD_ROWS, lambda s: s.__setitem__("XFD1048576", "备注")),
+        "xlsx/far_row.xlsx": _workbook_with(GOOD_ROWS, lambda s: s.__setitem__("A900000", "备注")),
+        "xlsx/far_column.xlsx": _workbook_with(GOOD_ROWS, lambda s: s.__setitem__("ZZZ1", "备注")),
+        "xlsx/far_merge.xlsx": _far_merge(),
+        "xlsx/zip_bomb.xlsx": _xlsx_bomb(),
+        # issue 10: reference documents that are bombs or have page set-ups no page can have
+        "reference/zip_bomb.docx": _docx_bomb(),
+        "reference/page_width_inf.docx": _page('w:w="11906"', 'w:w="inf"'),
+        "reference/page_height_text.docx": _page('w:h="16838"', 'w:h="A4"'),
+        "reference/page_width_negative.docx": _page('w:w="11906"', 'w:w="-11906"'),
+        "reference/page_width_huge.docx": _page('w:w="11906"', 'w:w="99999999999999999999"'),
+        "reference/margin_nan.docx": _page('w:left="1587"', 'w:left="nan"'),
+        "reference/margins_wider_than_page.docx": _page('w:left="1587"', 'w:left="11000"'),
+        "reference/margins_taller_than_page.docx": _page('w:top="2098"', 'w:top="16000"'),
+        "reference/margin_exponent.docx": _page('w:right="1474"', 'w:right="1e400"'),
         "generated/large.yaml": _large_yaml(),
         "generated/garbage.yaml": garbage,
         "generated/garbage_no_nul.yaml": bytes(b or 1 for b in garbage),

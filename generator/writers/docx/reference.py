@@ -8,6 +8,8 @@ Reference and uses its pre-compressed parts.
 from __future__ import annotations
 
 import functools
+import posixpath
+import re
 import zipfile
 from collections.abc import Mapping
 from copy import deepcopy
@@ -24,6 +26,7 @@ from generator.document.model import (
     SIGNATURE,
     SPEAKER,
 )
+from generator import limits
 from generator.errors import ReferenceDocError
 from generator.resources import REFERENCE_DOCX as REFERENCE_PATH
 from generator.writers.docx.ooxml import (
@@ -128,21 +131,48 @@ def _ref_error(path: Path, en: str, zh: str) -> ReferenceDocError:
     return ReferenceDocError(en, zh, file=str(path))
 
 
+# Parts of a reference that never reach an output: macros (a .docm or .dotm saved as
+# .docx), ActiveX controls and embedded objects (the reference's body is not used, so
+# nothing of it needs them), and names that would leave the package (.., /abs, C:).
+_DROPPED_PARTS = re.compile(r"(?:^|/)(?:vbaProject\.bin|vbaData\.xml)(?:\.rels)?$"
+                            r"|^word/(?:activeX|embeddings)/|^customUI/|^userCustomization/",
+                            re.IGNORECASE)
+_DROPPED_RELS = ("/vbaProject", "/wordVbaData", "/attachedTemplate", "/control", "/oleObject",
+                 "/package", "/activeXControlBinary", "/ui/extensibility", "/keyMapCustomizations")
+
+
+def _kept(name: str) -> bool:
+    return limits.safe_member(name) and not _DROPPED_PARTS.search(name)
+
+
 def _read_parts(path: Path) -> dict[str, bytes]:
+    special = limits.not_a_file(path)
+    if special is not None:
+        raise _ref_error(path, f"not a .docx file: {special[0]}", f"不是.docx文件：{special[1]}")
     try:
         with zipfile.ZipFile(path) as z:
-            return {info.filename: z.read(info) for info in z.infolist() if not info.is_dir()}
+            problem = limits.zip_problem(z)
+            if problem:
+                raise _ref_error(path, f"the reference document cannot be used: {problem[0]}",
+                                 f"参考样式文档无法使用：{problem[1]}")
+            return {info.filename: z.read(info) for info in z.infolist()
+                    if not info.is_dir() and _kept(info.filename)}
     except FileNotFoundError:
         raise _ref_error(path, "reference document not found",
                          "找不到参考样式文档") from None
-    except (zipfile.BadZipFile, OSError) as e:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise _ref_error(path, f"not a .docx file (expected a Word document saved as .docx): {e}",
                          "不是.docx文件（应为另存为.docx格式的Word文档）") from None
 
 
+# No entity of a reference's XML is resolved and nothing is fetched: a DOCTYPE naming
+# file:///etc/passwd must not bring that file into every document written.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
 def _parse(path: Path, name: str, data: bytes) -> etree._Element:
     try:
-        return etree.fromstring(data)
+        return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as e:
         raise _ref_error(path, f"part {name} is not well-formed XML: {e}",
                          f"文档部件{name}不是有效的XML") from None
@@ -180,10 +210,13 @@ def _read_reference(path: Path, default_styles: bytes | None) -> Reference:
             package_rels.remove(rel)
     content_types = _parse(path, CONTENT_TYPES_PART, parts[CONTENT_TYPES_PART])
     has_png = False
+    extensions = {name.rsplit(".", 1)[-1].lower() for name in parts if "." in name}
     for entry in list(content_types):
         part_name = entry.get("PartName", "").lstrip("/")
-        if part_name in dropped or part_name in (CORE_PART, CUSTOM_PART):
-            content_types.remove(entry)
+        if part_name in dropped or part_name in (CORE_PART, CUSTOM_PART) \
+                or (part_name and part_name not in parts) \
+                or (entry.get("Extension") and entry.get("Extension").lower() not in extensions):
+            content_types.remove(entry)  # a part not carried over (a macro, one left out)
         elif part_name == DOCUMENT_PART:
             entry.set("ContentType", CT_MAIN)  # a .dotx or .docm reference still gives a .docx
         elif entry.get("Extension", "").lower() == "png":
@@ -192,6 +225,11 @@ def _read_reference(path: Path, default_styles: bytes | None) -> Reference:
     document_rels_xml = parts.get(DOCUMENT_RELS_PART, XML_DECL.encode() + (
         f'<Relationships xmlns="{PKG_REL_NS}"></Relationships>').encode())
     document_rels = _parse(path, DOCUMENT_RELS_PART, document_rels_xml)
+    _drop_rels(document_rels, "word", parts)
+    for name in [n for n in parts if n.endswith(".rels") and n not in (DOCUMENT_RELS_PART, PACKAGE_RELS_PART)]:
+        rels = _parse(path, name, parts[name])
+        if _drop_rels(rels, posixpath.dirname(posixpath.dirname(name)), parts):
+            parts[name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     variable = {DOCUMENT_PART, DOCUMENT_RELS_PART, CONTENT_TYPES_PART, PACKAGE_RELS_PART,
                 CORE_PART, CUSTOM_PART} | dropped
@@ -213,8 +251,55 @@ def _read_reference(path: Path, default_styles: bytes | None) -> Reference:
     )
 
 
-def _twips(value: str | None) -> int:
-    return abs(int(float(value))) if value else 0
+def _drop_rels(rels: etree._Element, base: str, parts: dict[str, bytes]) -> bool:
+    """Remove relationships to macros, attached templates, controls and parts not carried over."""
+    changed = False
+    for rel in list(rels):
+        target = rel.get("Target", "")
+        internal = rel.get("TargetMode", "Internal") != "External"
+        resolved = posixpath.normpath(posixpath.join(base, target)).lstrip("/") if internal else ""
+        if target.startswith("/"):
+            resolved = target.lstrip("/")
+        if rel.get("Type", "").endswith(_DROPPED_RELS) or (internal and resolved not in parts):
+            rels.remove(rel)
+            changed = True
+    return changed
+
+
+# A measure in a page set-up: twips (1/20 pt), or a number with a unit (ISO 29500).
+_TWIPS = re.compile(r"-?[0-9]{1,40}\Z")
+_UNIVERSAL = re.compile(r"(-?[0-9]{1,9}(?:\.[0-9]{1,6})?)(mm|cm|in|pt|pc|pi)\Z")
+_PER_UNIT = {"mm": 1440 / 25.4, "cm": 1440 / 2.54, "in": 1440, "pt": 20, "pc": 240, "pi": 240}
+MAX_PAGE_TWIPS = 31680  # 22 in (55.88 cm), the largest page Word allows
+MIN_TEXT_TWIPS = 567  # 1 cm of text, at the least, between the margins
+
+
+def _measure(path: Path, element: etree._Element, attr: str, signed: bool = False,
+             required: bool = False) -> int:
+    """One page set-up attribute in twips, or a message naming it (not a number, inf, negative)."""
+    value = element.get(W + attr)
+    where = f"{etree.QName(element).localname} w:{attr}"
+    if value is None:
+        if required:
+            raise _ref_error(path, f"the page set-up has no w:{etree.QName(element).localname} w:{attr}",
+                             f"页面设置缺少w:{etree.QName(element).localname}的w:{attr}")
+        return 0
+    text = value.strip()
+    if _TWIPS.match(text):
+        twips = int(text)
+    elif match := _UNIVERSAL.match(text):
+        twips = round(float(match.group(1)) * _PER_UNIT[match.group(2)])
+    else:
+        twips = None
+    if twips is None or (twips < 0 and not signed) or (required and twips == 0):
+        raise _ref_error(path, f'the page set-up cannot be used: w:{where} is "{value}", not a measure '
+                               "of a page (a positive number of twips, or a number with mm, cm, in, pt)",
+                         f"页面设置无法使用：w:{where}为“{value}”，不是有效的尺寸")
+    if abs(twips) > MAX_PAGE_TWIPS:
+        raise _ref_error(path, f"the page set-up cannot be used: w:{where} is {value} twips, larger "
+                               f"than any page Word allows ({MAX_PAGE_TWIPS} twips, 55.9 cm)",
+                         f"页面设置无法使用：w:{where}为{value}缇，超出Word允许的最大纸张（55.9厘米）")
+    return abs(twips)
 
 
 def _section(path: Path, data: bytes) -> tuple[str, int, int]:
@@ -230,10 +315,19 @@ def _section(path: Path, data: bytes) -> tuple[str, int, int]:
     if size is None or margins is None:
         raise _ref_error(path, "the page set-up has no page size or margins (w:pgSz, w:pgMar)",
                          "页面设置缺少纸张大小或页边距（w:pgSz、w:pgMar）")
-    width = (_twips(size.get(W + "w")) - _twips(margins.get(W + "left"))
-             - _twips(margins.get(W + "right")) - _twips(margins.get(W + "gutter")))
-    height = (_twips(size.get(W + "h")) - _twips(margins.get(W + "top"))
-              - _twips(margins.get(W + "bottom")))
+    page_w, page_h = _measure(path, size, "w", required=True), _measure(path, size, "h", required=True)
+    left, right, gutter = (_measure(path, margins, a) for a in ("left", "right", "gutter"))
+    top, bottom = (_measure(path, margins, a, signed=True) for a in ("top", "bottom"))
+    for attr in ("header", "footer"):
+        _measure(path, margins, attr)
+    width = page_w - left - right - gutter
+    height = page_h - top - bottom
+    if width < MIN_TEXT_TWIPS or height < MIN_TEXT_TWIPS:
+        raise _ref_error(path, f"the margins leave no room for text (the page is {page_w} × {page_h} "
+                               f"twips; left {left} + right {right} + gutter {gutter}, top {top} + "
+                               f"bottom {bottom}); make the margins smaller than the page",
+                         f"页边距过大，没有留出正文区域（纸张{page_w}×{page_h}缇；左{left}+右{right}+"
+                         f"装订线{gutter}，上{top}+下{bottom}），请把页边距改小")
     # Serialised on its own the element carries its namespace declarations; drop unused ones.
     sect_pr = deepcopy(sect_pr)
     etree.cleanup_namespaces(sect_pr)
