@@ -17,8 +17,6 @@ from generator.facts.statements import BAD, GOOD
 # a sentence is heard, not read.
 MAX_LEAD = 5
 MAX_CONCEDE = 2
-# Statements that restate one figure from two sides: say one of each pair.
-_SAME_FIGURE = {"growth_target": "growth", "target": "schedule"}
 OPENERS = ("plain", "aspect", "look")
 
 

@@ -9,7 +9,7 @@ so an office can change every word without touching a rule.
 
 from __future__ import annotations
 
-from generator.facts.statements import BAD, GOOD, rank_band
+from generator.facts.statements import BAD, rank_band
 from generator.planning.sentences import indicator_sentence, mark_superlatives, vary
 
 ECONOMY = "经济"
@@ -23,7 +23,7 @@ STRONG_TOWN_RISE = 3
 def _sentences(items: list[dict], side: str, everyone: list[dict], code: str) -> list[dict]:
     planned = [indicator_sentence(f, side, code) for f in items]
     mark_superlatives(planned, everyone)
-    return vary(planned)
+    return planned
 
 
 def _cut(sentences: list[dict]) -> dict:
@@ -116,8 +116,7 @@ def plan(facts: dict) -> dict:
     """The speech's plan, from the facts of analyse()."""
     meta, inds = facts["meta"], facts["indicators"]
     code = meta["period_code"]
-    good = [f for f in facts["achievements"]]
-    bad = [f for f in facts["shortfalls"]]
+    good, bad = facts["achievements"], facts["shortfalls"]
     econ_good = _cut(_sentences([f for f in good if f["card"] == ECONOMY], "achievement", inds, code))
     other_good = _cut(_sentences([f for f in good if f["card"] != ECONOMY], "achievement", inds, code))
     econ_bad = _cut(_sentences([f for f in bad if f["card"] == ECONOMY], "shortfall", inds, code))
@@ -163,7 +162,6 @@ def plan(facts: dict) -> dict:
             "top_grades": facts["grade_counts"]["A"] + facts["grade_counts"]["B"],
             "moved_up": moved_up, "moved_down": moved_down,
             "worst_economy": [s["f"] for s in econ_bad["sentences"][:2]],
-            "best_economy": [s["f"] for s in econ_good["sentences"][:2]],
         },
         "good": {"present": has_good, "economy": econ_good, "others": other_good,
                  "cards": _cards(facts["cards"]),
@@ -177,5 +175,4 @@ def plan(facts: dict) -> dict:
         "section_count": int(has_good) + int(has_bad) + int(bool(tasks)),
         "closing": _closing(meta),
         "list_count": lists["count"],
-        "polarity": {"good": GOOD, "bad": BAD},
     }
