@@ -28,6 +28,21 @@ MAX_VALUES = 1_000_000  # values a YAML file may expand to (aliases)
 MAX_NUMBER = 1e15  # largest magnitude of a figure: far above any county's 万元 or 元
 
 
+def kind_of(mode: int) -> tuple[str, str]:
+    """What a non-regular file is, as (en, zh) nouns: a folder, a FIFO (named pipe), …"""
+    if stat.S_ISDIR(mode):
+        return "a folder", "文件夹"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link", "符号链接"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)", "命名管道"
+    if stat.S_ISSOCK(mode):
+        return "a socket", "套接字"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device", "设备文件"
+    return "not a regular file", "非普通文件"
+
+
 def not_a_file(path: str | Path) -> tuple[str, str] | None:
     """(en, zh) when `path` exists but is not a regular file (a FIFO would block a read, a
     device such as /dev/zero never ends); None for a regular file or nothing at all."""
@@ -37,11 +52,8 @@ def not_a_file(path: str | Path) -> tuple[str, str] | None:
         return None  # the reader says what is wrong (missing, no permission)
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None  # a folder has its own message where it is read
-    if stat.S_ISFIFO(mode):
-        return "it is a FIFO (named pipe), not a file", "这是命名管道，不是文件"
-    if stat.S_ISSOCK(mode):
-        return "it is a socket, not a file", "这是套接字，不是文件"
-    return "it is a device, not a file", "这是设备文件，不是普通文件"
+    en, zh = kind_of(mode)
+    return f"it is {en}, not a file", f"这是{zh}，不是普通文件"
 
 
 # --- zip packages (.xlsx, .docx) ---------------------------------------------------------------

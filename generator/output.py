@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import limits
 from generator.errors import OutputError, os_error
 
 # File names are capped in bytes, as file systems count them: ext4 and most others
@@ -111,18 +112,14 @@ def folder_mode() -> int:
 
 # --- what is at a path ---------------------------------------------------------------------
 
-def _kind(mode: int) -> tuple[str, str]:
-    if stat.S_ISDIR(mode):
-        return "a folder", "文件夹"
-    if stat.S_ISLNK(mode):
-        return "a symbolic link", "符号链接"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)", "命名管道"
-    if stat.S_ISSOCK(mode):
-        return "a socket", "套接字"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device", "设备文件"
-    return "not a regular file", "非普通文件"
+def _mode(path: Path, cannot: tuple[str, str]) -> int | None:
+    """The mode of what is at `path` itself (a link is not followed); None when nothing is."""
+    try:
+        return os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise os_error(exc, path, cannot) from None
 
 
 def check_target(path: Path) -> bool:
@@ -131,15 +128,12 @@ def check_target(path: Path) -> bool:
     Refused even with --force: a folder, a link, a FIFO or a device where a
     document goes is never replaced (and a FIFO is never opened, which would block).
     """
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
+    mode = _mode(path, ("cannot use this path", "无法使用该路径"))
+    if mode is None:
         return False
-    except OSError as exc:
-        raise os_error(exc, path, ("cannot use this path", "无法使用该路径")) from None
     if stat.S_ISREG(mode):
         return True
-    en, zh = _kind(mode)
+    en, zh = limits.kind_of(mode)
     raise OutputError(f"{en} is where the output file goes; it is not replaced (not even with "
                       "--force): move it away or use --out/-o to write elsewhere",
                       f"输出文件的位置上是{zh}，不会被替换（加 --force 也不会）：请移走它，"
@@ -266,14 +260,11 @@ def _load_manifest(folder: Path) -> dict[str, str]:
 
 def check_manifest_path(path: Path) -> bool:
     """True when a manifest file is there, False when none; OutputError when it is not a file."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
+    mode = _mode(path, ("cannot read the manifest", "无法读取清单"))
+    if mode is None:
         return False
-    except OSError as exc:
-        raise os_error(exc, path, ("cannot read the manifest", "无法读取清单")) from None
     if not stat.S_ISREG(mode):
-        en, zh = _kind(mode)
+        en, zh = limits.kind_of(mode)
         raise OutputError(f"speechgen's manifest here is {en}, not a file: move it away (it is "
                           "not replaced, not even with --force) or use --out to write elsewhere",
                           f"本程序的清单文件位置上是{zh}而不是文件：请移走它（加 --force 也不会替换），"

@@ -140,9 +140,7 @@ class _Grid:
 
 def _read_grid(path: Path, sheet: str | int) -> _Grid:
     source = str(path)
-    special = limits.not_a_file(path)
-    if special is not None:
-        raise DataError(f"cannot read the file: {special[0]}", f"无法读取文件：{special[1]}", file=source)
+    yaml_source.refuse_special(path, source)
     try:
         size = path.stat().st_size
         if size > limits.MAX_INFLATED:

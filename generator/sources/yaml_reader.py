@@ -76,13 +76,18 @@ def read_file(path: str | Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
+def refuse_special(path: Path, source: str) -> None:
+    """DataError for a FIFO, socket or device given as a data file: reading one blocks or never ends."""
+    special = limits.not_a_file(path)
+    if special is not None:
+        raise DataError(f"cannot read the file: {special[0]}", f"无法读取文件：{special[1]}", file=source)
+
+
 def read_bytes(path: str | Path) -> bytes:
     """The bytes of a data file, or DataError (missing, unreadable, too large)."""
     source = str(path)
     file = Path(path)
-    special = limits.not_a_file(file)
-    if special is not None:
-        raise DataError(f"cannot read the file: {special[0]}", f"无法读取文件：{special[1]}", file=source)
+    refuse_special(file, source)
     try:
         size = file.stat().st_size
         # The size is checked before reading so a wrong 2 GB file fails fast.
