@@ -87,3 +87,11 @@ def test_placement_and_balance():
     assert balance([{"statements": [strong_good, strong_good]}, {"statements": [weak_bad]}])["tone"] == "向好"
     assert balance([{"statements": [strong_bad, strong_bad]}, {"statements": [strong_good]}])["tone"] == "承压"
     assert balance([{"statements": [strong_bad, strong_good]}])["tone"] == "平稳"
+
+
+def test_a_level_gap_is_decided_at_the_indicators_own_precision():
+    # 2.18% against a 2.30% target is 0.12 short; rounding to one decimal printed 0.10
+    f = indicator_facts(ind(unit="%", decimals=2, value=2.18, target=Target(value=2.30)), 1.0, 16, RULES,
+                        year_end=True)
+    assert f["schedule_gap"] == pytest.approx(0.12)
+    assert said(f)["level_target"] == BAD

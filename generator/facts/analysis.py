@@ -76,14 +76,18 @@ def schedule_status(value: float | None, target: float | None, schedule: float,
     return {"completion": completion, "on_schedule": gap <= 0, "schedule_gap": gap}
 
 
-def rate_target_status(value: float | None, target: float | None, better: str) -> dict:
+def rate_target_status(value: float | None, target: float | None, better: str,
+                       decimals: int | None = None) -> dict:
     """A rate's target is a level, not a cumulative amount: compare it directly.
 
-    schedule_gap is then how many 个百分点 the rate is short of its target.
+    schedule_gap is then how far the level is short of its target (个百分点 for a
+    rate), decided at the indicator's own precision: 2.18% against 2.30% is 0.12
+    short, not 0.1.
     """
     if value is None or target is None:
         return {"completion": None, "on_schedule": None, "schedule_gap": None}
-    short = printed_points(target - value if better == "higher" else value - target)
+    places = max(1, decimals) if decimals is not None else 1
+    short = zh.rounded(target - value if better == "higher" else value - target, places)
     return {"completion": None, "on_schedule": short <= 0, "schedule_gap": short}
 
 
@@ -110,7 +114,7 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
     value_change = _diff(ind.value, prev.value) if ind.measure == "level" else None
     target_growth_gap = printed_points(_diff(ind.growth, ind.target.growth))
     if ind.measure == "level":
-        sched = rate_target_status(ind.value, ind.target.value, ind.better)
+        sched = rate_target_status(ind.value, ind.target.value, ind.better, ind.decimals)
     else:
         sched = schedule_status(ind.value, ind.target.value, schedule, ind.better)
 

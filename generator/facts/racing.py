@@ -175,8 +175,9 @@ class _Board:
             "rows": rows,
             "assessed": assessed,
             "ahead": ahead,  # on schedule, highest score first
-            "behind": sorted((p for p in assessed if not p["on_schedule"]),
-                             key=lambda p: p["schedule_gap"], reverse=True),  # furthest first
+            # furthest first; a figure not reported is "unreported", never "behind"
+            "behind": sorted((p for p in assessed if not p["on_schedule"] and not p["missing"]),
+                             key=lambda p: p["schedule_gap"], reverse=True),
             "leading": [p for p in ahead if p["rank"] == 1],  # first of all townships
             # figures not reported where they count: scored as zero
             "unreported": [p for p in assessed if p["missing"]],

@@ -38,6 +38,8 @@ def _pick(statements: list[dict], polarity: str, limit: int) -> list[dict]:
 READING_ORDER = ("growth", "growth_change", "value_change", "average", "rank_move", "rank",
                  "grade_move", "grade", "schedule", "target", "level_target", "growth_target")
 _CHANGES = frozenset({"growth_change", "value_change"})
+# Statements about the growth rate, said after the growth itself.
+_ON_GROWTH = frozenset({"growth_target", "growth_change"})
 
 
 def _ordered(lead: list[dict]) -> list[dict]:
@@ -45,6 +47,8 @@ def _ordered(lead: list[dict]) -> list[dict]:
     if not lead:
         return lead
     first, rest = lead[0], sorted(lead[1:], key=lambda s: READING_ORDER.index(s["kind"]))
+    if first["kind"] in _ON_GROWTH and rest and rest[0]["kind"] == "growth":
+        first, rest = rest[0], [first] + rest[1:]  # the growth itself before what is measured on it
     out = [first] + rest
     if any(s["kind"] == "rank_move" for s in out):
         rank = next((s for s in out if s["kind"] == "rank"),

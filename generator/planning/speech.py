@@ -148,8 +148,15 @@ def plan(facts: dict) -> dict:
     has_bad = bool(econ_bad["sentences"] or other_bad["sentences"] or targets["behind"]
                    or targets["growth_missed"] or lists["poor"] or projects["behind"]
                    or (race and race["has_bad"]))
-    tasks = [{"theme": t["theme"],
-              "entries": [{**e, "note": _task_note(e["indicator"])} for e in t["entries"]]}
+    noted: set[str] = set()  # an indicator is spoken of under its first task only
+
+    def note(f: dict | None) -> dict | None:
+        if f is None or f["id"] in noted:
+            return None
+        noted.add(f["id"])
+        return _task_note(f)
+
+    tasks = [{"theme": t["theme"], "entries": [{**e, "note": note(e["indicator"])} for e in t["entries"]]}
              for t in facts["tasks"]]
     graded = facts["graded_count"]
     moved_up = sum(1 for f in inds if (f["rank_move"] or 0) > 0)
