@@ -63,7 +63,9 @@ def indicator_statements(f: dict, rules, year_end: bool) -> list[dict]:
     if f["growth_change"] is not None and abs(f["growth_change"]) >= 0.1:
         out.append(_statement("growth_change", _sign(f["growth_change_good"]), False,
                               1 + abs(f["growth_change"]) / 10))
-    if f["value_change"] is not None and f["value_change"] != 0:
+    # At a year's end the previous period is last year, so the change of the figure and
+    # its growth rate would say the same thing twice.
+    if f["value_change"] is not None and f["value_change"] != 0 and not (year_end and f["growth"] is not None):
         out.append(_statement("value_change", _sign(f["value_change_good"]),
                               abs(f["value_change"]) >= 5, 1.5 + abs(f["value_change"]) / 10))
 

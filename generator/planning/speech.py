@@ -20,8 +20,13 @@ MIN_FIELD_FOR_TOP = 6
 STRONG_TOWN_RISE = 3
 
 
-def _sentences(items: list[dict], side: str, everyone: list[dict], code: str) -> list[dict]:
-    planned = [indicator_sentence(f, side, code) for f in items]
+def _sentences(items: list[dict], side: str, everyone: list[dict], code: str,
+               said: frozenset[tuple[str, str]] = frozenset()) -> list[dict]:
+    """One planned sentence per indicator; what `said` holds is not said again, and an
+    indicator left with nothing on its side to say drops out."""
+    planned = [indicator_sentence(f, side, code, frozenset(k for i, k in said if i == f["id"]))
+               for f in items]
+    planned = [p for p in planned if p["lead"]]
     mark_superlatives(planned, everyone)
     return planned
 
@@ -60,7 +65,7 @@ def _race(towns: dict | None) -> dict | None:
         return None
     n = towns["count"]
     top = [u for u in towns["top"] if u["grade"] in ("A", "B")] if n >= MIN_FIELD_FOR_TOP else []
-    named_top = {u["name"] for u in top}
+    named_top = {u["name"] for u in top} | {u["name"] for u in towns["units"] if u["rank"] == 1}
     bottom = [u for u in towns["bottom"] if u["name"] not in named_top] if n >= MIN_FIELD_FOR_TOP else []
     risers = [u for u in towns["risers"] if u["rank_move"] >= 2][:3]
     strong_rise = bool(risers) and all(u["rank_move"] >= STRONG_TOWN_RISE for u in risers)
@@ -69,7 +74,8 @@ def _race(towns: dict | None) -> dict | None:
                   and len(i["behind_schedule"]) * 2 > i["assessed_count"]]
     unreported = sorted({name for i in towns["indicators"] for name in i["missing"]})
     return {
-        "count": n, "indicator_count": towns["indicator_count"], "leader": towns["units"][0] if n else None,
+        "count": n, "indicator_count": towns["indicator_count"], "first": [u for u in towns["units"] if u["rank"] == 1],
+        "followers": [u for u in top if u["rank"] != 1],
         "top": top, "bottom": bottom, "risers": risers, "strong_rise": strong_rise,
         "all_on_schedule": towns["all_on_schedule"] if len(towns["all_on_schedule"]) < n else [],
         "everyone_on_schedule": n > 0 and len(towns["all_on_schedule"]) == n,
@@ -120,7 +126,6 @@ def plan(facts: dict) -> dict:
     econ_good = _cut(_sentences([f for f in good if f["card"] == ECONOMY], "achievement", inds, code))
     other_good = _cut(_sentences([f for f in good if f["card"] != ECONOMY], "achievement", inds, code))
     econ_bad = _cut(_sentences([f for f in bad if f["card"] == ECONOMY], "shortfall", inds, code))
-    other_bad = _cut(_sentences([f for f in bad if f["card"] != ECONOMY], "shortfall", inds, code))
     lists = _problem_lists(facts["problem_lists"], meta["scope_size"])
     race = _race(facts["townships"])
     projects = facts["projects"]
@@ -143,6 +148,16 @@ def plan(facts: dict) -> dict:
     targets["behind_new"] = [f for f in targets["behind"] if (f["id"], schedule_kind) not in said]
     targets["missed_said"] = [f for f in targets["growth_missed"] if (f["id"], "growth_target") in said]
     targets["missed_new"] = [f for f in targets["growth_missed"] if (f["id"], "growth_target") not in said]
+    for key in ("behind_new", "missed_new"):
+        targets[key + "_rest"] = [f["name"] for f in targets[key][LISTED:]]
+        targets[key] = targets[key][:LISTED]
+    targets["kind"] = schedule_kind
+    # The targets paragraph comes before the other shortfalls: what it says in full,
+    # their sentences leave out.
+    in_targets = frozenset([(f["id"], schedule_kind) for f in targets["behind_new"]]
+                           + [(f["id"], "growth_target") for f in targets["missed_new"]])
+    other_bad = _cut(_sentences([f for f in bad if f["card"] != ECONOMY], "shortfall", inds, code,
+                                in_targets))
     has_good = bool(econ_good["sentences"] or other_good["sentences"] or lists["good"]
                     or (projects["count"] and projects["on_schedule"]) or (race and race["has_good"]))
     has_bad = bool(econ_bad["sentences"] or other_bad["sentences"] or targets["behind"]
