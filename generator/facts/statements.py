@@ -88,6 +88,13 @@ def indicator_statements(f: dict, rules, year_end: bool) -> list[dict]:
         elif move <= -2:
             out.append(_statement("rank_move", BAD, False, 1 + -move / 4))
 
+    tr = f.get("trajectory")
+    if tr and not small:
+        if tr["best_of"] or (tr["streak"] and tr["direction"] == "up"):
+            out.append(_statement("trajectory", GOOD, False, 1 + tr["streak"] / 10 + 0.3 * bool(tr["best_of"])))
+        elif tr["worst_of"] or (tr["streak"] and tr["direction"] == "down"):
+            out.append(_statement("trajectory", BAD, False, 1 + tr["streak"] / 10 + 0.3 * bool(tr["worst_of"])))
+
     if f["measure"] == "cumulative" and f["on_schedule"] is not None:
         gap = f["schedule_gap"]
         kind = "target" if year_end else "schedule"

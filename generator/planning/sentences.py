@@ -35,7 +35,7 @@ def _pick(statements: list[dict], polarity: str, limit: int) -> list[dict]:
 
 # The order a writer says things in once the leading statement is out: the figure's
 # own change, then where it stands, then the targets.
-READING_ORDER = ("growth", "growth_change", "value_change", "average", "rank_move", "rank",
+READING_ORDER = ("growth", "growth_change", "value_change", "average", "rank_move", "rank", "trajectory",
                  "grade_move", "grade", "schedule", "target", "level_target", "growth_target")
 _CHANGES = frozenset({"growth_change", "value_change"})
 # Statements about the growth rate, said after the growth itself.
@@ -56,6 +56,11 @@ def _ordered(lead: list[dict]) -> list[dict]:
         out = [s for s in out if s["kind"] != "rank"]
         at = next(i for i, s in enumerate(out) if s["kind"] == "rank_move")
         out.insert(at + 1, rank)
+    said_move = False
+    for i, s in enumerate(out):
+        if s["kind"] == "trajectory" and said_move:
+            out[i] = {**s, "short": True}  # 位次 once: …后退4位，已连续2个季度后退
+        said_move = said_move or s["kind"] == "rank_move"
     said_change = False
     for i, s in enumerate(out):
         if s["kind"] == "rank_move" and said_change:
@@ -93,7 +98,7 @@ def indicator_sentence(f: dict, side: str, period_code: str, skip: frozenset[str
         shape = "plain"
     return {"f": f, "side": side, "lead": lead, "concede": concede, "shape": shape,
             "opener": "plain", "seed": seed(f["id"], period_code), "superlative": None,
-            "reason": f["reason"] if side == "shortfall" else ""}
+            "reason": f["reason"] if side == "shortfall" else "", "lead_unit": ""}
 
 
 def vary(sentences: list[dict]) -> list[dict]:

@@ -42,6 +42,13 @@ def _cut(sentences: list[dict]) -> dict:
     return {"sentences": vary(kept), "more": len(rest), "rest": rest}
 
 
+def _name_leads(section: dict, tasked: set[str]) -> None:
+    """Name the 牵头单位 in a shortfall's own sentence when no task below gives it to anyone."""
+    for s in section["sentences"]:
+        f = s["f"]
+        s["lead_unit"] = f["lead"] if f["lead"] and f["id"] not in tasked else ""
+
+
 def _said(*groups: dict) -> set[tuple[str, str]]:
     """(indicator id, statement kind) pairs the section sentences already say."""
     return {(s["f"]["id"], x["kind"]) for g in groups for s in g["sentences"]
@@ -173,6 +180,9 @@ def plan(facts: dict) -> dict:
 
     tasks = [{"theme": t["theme"], "entries": [{**e, "note": note(e["indicator"])} for e in t["entries"]]}
              for t in facts["tasks"]]
+    tasked = {e["indicator"]["id"] for t in facts["tasks"] for e in t["entries"] if e["indicator"]}
+    _name_leads(econ_bad, tasked)
+    _name_leads(other_bad, tasked)
     graded = facts["graded_count"]
     moved_up = sum(1 for f in inds if (f["rank_move"] or 0) > 0)
     moved_down = sum(1 for f in inds if (f["rank_move"] or 0) < 0)
