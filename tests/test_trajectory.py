@@ -1,5 +1,6 @@
 """Trajectories from `history`: runs of rank moves and records, said in the speech."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,8 @@ def test_a_record_is_said_where_the_history_earns_it():
 
 def test_a_shortfall_names_its_lead_unit_unless_a_task_does():
     text = pipeline.speech(ROOT / "indicators.yaml", fmt="md").data.decode()
-    sentence = next(s.strip() for s in text.split("。") if s.strip().startswith("社会消费品零售总额完成"))
+    sentence = re.search(r"社会消费品零售总额完成[^。]*。", text).group(0)
     assert "县商务局" in sentence
     # 固定资产投资 has a task of its own below, which names its lead: not said twice
-    sentence = next(s.strip() for s in text.split("。") if s.strip().startswith("固定资产投资完成"))
+    sentence = re.search(r"固定资产投资完成[^。]*。", text).group(0)
     assert "县发展改革委" not in sentence
