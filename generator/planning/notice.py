@@ -60,6 +60,8 @@ def plan_notice(facts: dict) -> dict | None:
     first = [u for u in units if u["rank"] == 1]
     # The named top is the race's top unless it would name every township.
     top = t["top"] if 1 < len(t["top"]) < t["count"] else []
+    if all(u["rank"] == 1 for u in top):
+        top = []  # 甲镇、乙镇和丙镇并列第一 says it already
     top_ranks = {u["rank"] for u in t["top"]}
     lagging = [u for u in t["bottom"] if u["rank"] not in top_ranks and u["rank"] > max(top_ranks, default=0)]
     lines = [_line(ind, facts["meta"]["period_code"]) for ind in t["indicators"]]

@@ -75,14 +75,15 @@ def _turned(f: dict) -> bool:
     return g is not None and p is not None and (g < 0) != (p < 0)
 
 
-def indicator_sentence(f: dict, side: str, period_code: str, skip: frozenset[str] = frozenset()) -> dict:
+def indicator_sentence(f: dict, side: str, period_code: str, skip: frozenset[str] = frozenset(),
+                       max_lead: int = MAX_LEAD) -> dict:
     """Plan one sentence about indicator f, placed on `side` (achievement or shortfall).
 
     `skip` names statement kinds another part of the speech has already said of f.
     """
     lead_pol, other_pol = (GOOD, BAD) if side == "achievement" else (BAD, GOOD)
     statements = [s for s in f["statements"] if s["kind"] not in skip]
-    lead = _pick(statements, lead_pol, MAX_LEAD)
+    lead = _pick(statements, lead_pol, max_lead)
     if _turned(f) and any(x["kind"] == "growth_change" for x in lead):
         lead = [x for x in lead if x["kind"] != "growth"]  # 由增长4.0%转为下降18.2% says both
     concede = _pick(statements, other_pol, MAX_CONCEDE) if side == "shortfall" else \
