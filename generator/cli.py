@@ -311,11 +311,11 @@ def templates():
     """List the templates and which copy is used / 列出可用模板及实际使用的文件."""
     from generator.render import catalogue
 
-    rows = [("名称 name", "类型 kind", "来源 source", "说明 description")]
+    rows = [("名称 name", "类型 kind", "来源 source", "需要 requires", "说明 description")]
     for entry in catalogue.entries():
         source = "./speech_templates" if entry.office else "内置 built-in"
         if entry.shadows:
             source += "（优先于内置 overrides built-in）"
         rows.append((entry.name, f"{entry.kind_zh} {entry.kind}".strip(), source,
-                     entry.description))
+                     ", ".join(entry.requires) or "—", entry.description))
     _print_table(rows)

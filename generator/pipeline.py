@@ -21,6 +21,7 @@ from generator.sources import loader
 from generator.facts import analysis
 from generator.document import reader as blocks
 from generator.sources import dataset
+from generator.render import catalogue
 from generator.render import sandbox as templating
 from generator.writers import text as text_writer
 from generator import limits
@@ -64,6 +65,27 @@ def template_context(facts: dict) -> dict:
     return {**facts, "plan": {**base, "notice": notice_plan.plan_notice(facts),
                               "plenary": plenary_plan.plan_plenary(facts, base),
                               "forum": forum_plan.plan_forum(facts, base)}}
+
+
+def file_label(template: str, kind: str) -> str:
+    """The word in the output's name: the template's own `label:`, else the kind's (讲话, 通报)."""
+    folder, file_name = templating.resolve(template)
+    return catalogue.label(folder / file_name) or LABELS[kind]
+
+
+def check_requirements(facts: dict, template: str, data_path: str | Path) -> None:
+    """DataError naming the block and the template when the data lacks what the template needs.
+
+    A template declares its needs in its front comment (`requires: assessment`); without
+    the check it would render an empty section or fail on a missing fact.
+    """
+    folder, file_name = templating.resolve(template)
+    name = file_name[:-len(templating.TEMPLATE_SUFFIX)] if file_name.endswith(templating.TEMPLATE_SUFFIX) \
+        else file_name
+    for block in catalogue.missing_blocks(facts, folder / file_name):
+        en, zh, key = catalogue.block_name(block)
+        raise DataError(f"the template {name} needs {en} ({key}), which the file does not have",
+                        f"模板{name}需要{zh}（{key}），文件中没有", file=str(data_path), key=key)
 
 
 def make_document(context: dict, template: str | jinja2.Template) -> Document:
@@ -138,31 +160,33 @@ def one_page_each(docs: Iterable[Document]) -> Iterator[Block]:
         yield from doc.blocks
 
 
+def _uses_asset(doc: Document, name: str) -> bool:
+    return any(getattr(b, "asset", None) == name for b in doc.blocks)
+
+
 def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
            reference: str | Path | None = None, mapping: str | Path | None = None) -> Product:
     facts = load_facts(data_path, mapping)
     template = template or DEFAULT_TEMPLATES["speech"]
+    check_requirements(facts, template, data_path)
     doc = make_document(templating.escape_facts(template_context(facts)), template)
     meta = facts["meta"]
-    return Product(output_name(meta["region"], meta["period_code"], LABELS["speech"], fmt),
+    return Product(output_name(meta["region"], meta["period_code"], file_label(template, "speech"), fmt),
                    encode(doc, fmt, reference, source=template))
 
 
 def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
            reference: str | Path | None = None, mapping: str | Path | None = None) -> Product:
     facts = load_facts(data_path, mapping)
-    if not facts["townships"]:
-        raise DataError("a notice needs township data: the file has no townships.units",
-                        "生成通报需要乡镇数据：文件中没有 townships.units",
-                        file=str(data_path), key="townships")
     template = template or DEFAULT_TEMPLATES["notice"]
+    check_requirements(facts, template, data_path)
     doc = make_document(templating.escape_facts(template_context(facts)), template)
-    units = facts["townships"]["units"]
-    if fmt == "docx":
+    if fmt == "docx" and facts["townships"] and _uses_asset(doc, "scores"):
+        units = facts["townships"]["units"]
         from generator.writers import charts
 
         chart = charts.score_chart([u["name"] for u in units], [u["score"] for u in units])
         doc = replace(doc, assets={**doc.assets, "scores": chart})
     meta = facts["meta"]
-    return Product(output_name(meta["region"], meta["period_code"], LABELS["notice"], fmt),
+    return Product(output_name(meta["region"], meta["period_code"], file_label(template, "notice"), fmt),
                    encode(doc, fmt, reference, source=template))

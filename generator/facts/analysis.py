@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from generator.facts import racing, statements
+from generator.facts import assessment, departments, highlights, investment, racing, statements
 from generator.facts import schedule as schedule_line
 from generator.facts.trajectory import trajectory
 from generator.wording import zh
@@ -120,6 +120,7 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
         sched = schedule_status(ind.value, ind.target.value, schedule, ind.better)
 
     facts = {
+        **ind.extra,  # the office's own keys (read-only in templates); a computed fact wins
         "id": ind.id, "name": ind.name, "card": ind.card, "unit": ind.unit,
         "better": ind.better, "is_rate": ind.is_rate, "decimals": ind.decimals, "lead": ind.lead,
         "value": ind.value, "growth": ind.growth, "rank": ind.rank, "grade": ind.grade,
@@ -152,6 +153,7 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
                                  else target_growth_gap <= 0)),
         "schedule": schedule,
         **sched,
+        "extra": ind.extra,
     }
     said = statements.indicator_statements(facts, rules, year_end)
     facts["statements"] = said
@@ -198,9 +200,10 @@ def problem_list_facts(lists: Iterable[ProblemList], scope_size: int, top_n: int
     items = []
     for pl in lists:
         move = None if pl.rank is None or pl.previous_rank is None else pl.previous_rank - pl.rank
-        items.append({"name": pl.name, "rating": pl.rating, "rank": pl.rank,
+        items.append({**pl.extra, "name": pl.name, "rating": pl.rating, "rank": pl.rank,
                       "previous_rank": pl.previous_rank, "rank_move": move,
-                      "good": pl.rating in GOOD_RATINGS, "poor": pl.rating in POOR_RATINGS})
+                      "good": pl.rating in GOOD_RATINGS, "poor": pl.rating in POOR_RATINGS,
+                      "extra": pl.extra})
     ranked = [i for i in items if i["rank"] is not None]
     return {
         "count": len(items),
@@ -219,9 +222,10 @@ def project_facts(projects: Iterable[Project], schedule: float) -> dict:
     items = []
     for p in projects:
         share = _r(p.completed / p.planned) if p.planned else None
-        items.append({"name": p.name, "lead": p.lead, "planned": p.planned,
+        items.append({**p.extra, "name": p.name, "lead": p.lead, "planned": p.planned,
                       "completed": p.completed, "started": p.started, "completion": share,
-                      "behind": (not p.started) or (share is not None and share < schedule)})
+                      "behind": (not p.started) or (share is not None and share < schedule),
+                      "township": p.township, "listed": p.listed, "extra": p.extra})
     planned = _r(sum(p["planned"] for p in items))
     completed = _r(sum(p["completed"] for p in items))
     started = sum(1 for p in items if p["started"])
@@ -237,15 +241,26 @@ def project_facts(projects: Iterable[Project], schedule: float) -> dict:
         "on_schedule": bool(planned) and completed / planned >= schedule,
         "behind": sorted((p for p in items if p["behind"]),
                          key=lambda p: (p["started"], p["completion"] or 0, p["name"])),
+        # entered the higher level's key-project list this period (project key `listed`)
+        "listed": [p for p in items if p["listed"]],
+        "listed_townships": list(dict.fromkeys(p["township"] for p in items
+                                               if p["listed"] and p["township"])),
+        "by_township": {town: {"count": sum(1 for p in items if p["township"] == town),
+                               "started": sum(1 for p in items if p["township"] == town and p["started"]),
+                               "listed": [p["name"] for p in items if p["township"] == town and p["listed"]]}
+                        for town in dict.fromkeys(p["township"] for p in items if p["township"])},
     }
 
 
 def _task_facts(ds: Dataset, indicators: dict[str, dict]) -> list[dict]:
     return [{
+        **theme.extra,
         "theme": theme.theme,
-        "entries": [{"text": item.text, "lead": item.lead, "due": item.due,
-                   "indicator": indicators.get(item.indicator) if item.indicator else None}
-                  for item in theme.items],
+        "entries": [{**item.extra, "text": item.text, "lead": item.lead, "due": item.due,
+                     "indicator": indicators.get(item.indicator) if item.indicator else None,
+                     "leader": item.leader, "units": list(item.units), "extra": item.extra}
+                    for item in theme.items],
+        "extra": theme.extra,
     } for theme in ds.tasks]
 
 
@@ -253,6 +268,7 @@ def _meta_facts(ds: Dataset) -> dict:
     m = ds.meta
     p = m.period
     return {
+        **m.extra,  # the office's own keys; a computed fact of the same name wins
         "region": m.region, "level": m.level, "whole": m.whole,
         "period": p, "period_code": p.code, "period_kind": p.kind, "year": p.year, "period_name": p.cumulative_name,
         "stage": p.stage_name, "next_stage": p.next_stage_name, "previous_name": p.previous_name,
@@ -266,6 +282,7 @@ def _meta_facts(ds: Dataset) -> dict:
         "date": m.date, "issuer": m.issuer, "doc_number": m.doc_number,
         "addressees": m.addressees, "cc": m.cc,
         "print_date": m.print_date or m.date,
+        "extra": m.extra,
     }
 
 
@@ -341,8 +358,15 @@ def analyse(ds: Dataset) -> dict:
         "tasks": _task_facts(ds, by_id),
         "balance": statements.balance(inds),
         "rules": {"bottom_half_reverse": rules.bottom_half_reverse, "bottom_n": rules.bottom_n},
+        # contract additions, each derived in a module of its own
+        "investment_promotion": investment.investment_facts(ds.investment_promotion, schedule),
+        "departments": departments.department_facts(ds.departments, ds.meta.level),
+        "highlights": highlights.highlight_facts(ds.highlights, by_id),
+        "assessment": assessment.assessment_facts(ds.assessment, ds.indicators, ds.meta.scope_size),
+        "extra": ds.extra,
     }
-    return facts
+    # The office's own top-level keys reach templates as they are; a fact of the same name wins.
+    return {**ds.extra, **facts}
 
 
 def jsonable(value):

@@ -224,7 +224,8 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
         # An indicator with no target is left out and the rest rescaled to full
         # weight, so a township is not punished for a target nobody set.
         total = raw * total_weight / assessed_weight if assessed_weight else 0.0
-        fields.append({"name": unit.name, "previous_rank": unit.previous_rank,
+        fields.append({**unit.extra, "name": unit.name, "previous_rank": unit.previous_rank,
+                       "extra": unit.extra,
                        "score": round(total, SCORE_DECIMALS),
                        "on_schedule_count": on_count, "assessed_count": assessed})
 

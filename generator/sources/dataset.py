@@ -9,16 +9,41 @@ analysis and templates decide what to say, never printing "None".
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from generator import resources
 from generator.facts.period import Period, parse_period
 
 if TYPE_CHECKING:  # jsonschema is imported only to explain invalid data
     pass
+
+# An office's own keys (DESIGN.md: any key the contract does not know, at the top level,
+# in meta, an indicator, a township, a project, a task…) are kept, read-only, in `extra`
+# and reach the templates unchanged. What the contract knows is read from the JSON
+# Schema itself, so a key added there is never mistaken for an office's.
+NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+
+@lru_cache(maxsize=None)
+def known_keys(definition: str | None) -> frozenset[str]:
+    """The keys the schema names for one of its $defs (None: the top level)."""
+    schema = json.loads(resources.SCHEMA.read_text(encoding="utf-8"))
+    part = schema if definition is None else schema["$defs"][definition]
+    return frozenset(part.get("properties", ()))
+
+
+def office_keys(raw: Mapping[str, Any], definition: str | None) -> Mapping[str, Any]:
+    """The keys of `raw` the contract does not know, read-only; NO_EXTRA when there are none."""
+    known = known_keys(definition)
+    extra = {key: value for key, value in raw.items() if key not in known}
+    return MappingProxyType(extra) if extra else NO_EXTRA
 
 
 
@@ -46,6 +71,7 @@ class Meta:
     cc: str = ""  # 抄送
     print_date: dt.date | None = None  # 印发日期
     agenda: tuple[str, ...] = ()  # what preceded the speech (刚才，…)
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)  # the office's own keys
 
     @property
     def whole(self) -> str:
@@ -98,6 +124,7 @@ class Indicator:
     measure_kind: str | None = None  # level | cumulative as given; see `measure`
     reason: str = ""  # the office's own words on why (optional)
     history: tuple[HistoryPoint, ...] = ()  # earlier periods, oldest first
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)  # the office's own keys
 
     @property
     def is_rate(self) -> bool:
@@ -115,6 +142,7 @@ class ProblemList:
     rating: str  # 好 较好 一般 较差 差
     rank: int | None = None
     previous_rank: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
 @dataclass(frozen=True)
@@ -180,6 +208,7 @@ class Township:
     name: str
     previous_rank: int | None
     values: Mapping[str, TownshipValue]  # PackedValues when loaded from a file
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)  # the office's own keys
 
 
 @dataclass(frozen=True)
@@ -206,6 +235,9 @@ class Project:
     planned: float  # planned investment this year, 亿元
     completed: float  # completed investment so far, 亿元
     started: bool
+    township: str = ""  # the township the project is in
+    listed: str = ""  # the higher level's key-project list it entered this period (市, 省)
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
 @dataclass(frozen=True)
@@ -214,12 +246,161 @@ class TaskItem:
     lead: str = ""
     due: dt.date | None = None
     indicator: str | None = None
+    leader: str = ""  # the leader in charge (王某某副县长): 由…牵头
+    units: tuple[str, ...] = ()  # the units doing the work: …具体负责
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
 @dataclass(frozen=True)
 class TaskTheme:
     theme: str
     items: tuple[TaskItem, ...]
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+# --- contract additions: 招商引资, departments, highlights, the annual assessment ---
+
+@dataclass(frozen=True)
+class Deals:
+    """Projects and their investment, 亿元 (signed or started this year)."""
+
+    projects: int | None = None
+    amount: float | None = None
+
+
+@dataclass(frozen=True)
+class Funds:
+    """到位资金 this year against the annual task, 亿元."""
+
+    value: float | None = None
+    target: float | None = None
+
+
+@dataclass(frozen=True)
+class TownshipInvestment:
+    name: str
+    value: float | None = None  # 亿元, cumulative; 0 is a figure (nothing arrived)
+    target: float | None = None  # the annual task, 亿元
+
+
+@dataclass(frozen=True)
+class InvestmentPromotion:
+    signed: Deals | None = None
+    started: Deals | None = None
+    funds: Funds | None = None
+    townships: tuple[TownshipInvestment, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    score: float | None = None
+    rank: int | None = None  # None: computed from score (ties share a rank)
+    previous_rank: int | None = None
+    grade: str | None = None  # A–E
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(frozen=True)
+class Departments:
+    units: tuple[Department, ...]
+    label: str = ""  # what they are called; "" = the default for meta.level (县直部门)
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    unit: str
+    text: str
+    indicator: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(frozen=True)
+class YearResult:
+    year: int
+    rank: int | None = None
+    grade: str | None = None  # 优秀 良好 一般 较差
+    group_size: int | None = None
+
+
+@dataclass(frozen=True)
+class CountyResult:
+    """The county's place in the higher level's annual assessment."""
+
+    scope: str = ""  # 全市
+    group: str = ""  # 生态保护区域县
+    group_size: int | None = None
+    rank: int | None = None
+    previous_rank: int | None = None
+    grade: str | None = None
+    previous_grade: str | None = None
+    score: float | None = None
+    history: tuple[YearResult, ...] = ()  # earlier years, for "best since"
+
+
+@dataclass(frozen=True)
+class SubAssessment:
+    name: str
+    grade: str | None = None
+    previous_grade: str | None = None
+    rank: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(frozen=True)
+class AssessedUnit:
+    name: str
+    kind: str  # 乡镇 | 部门 (or the office's own word)
+    grade: str
+    score: float | None = None
+    rank: int | None = None  # within its kind
+    previous_grade: str | None = None
+    previous_rank: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(frozen=True)
+class Commendation:
+    title: str
+    units: tuple[str, ...]
+    category: str = ""  # the table's grouping when there are many (先进集体, 先进个人…)
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(frozen=True)
+class ResultUse:
+    grade: str
+    measure: str
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(frozen=True)
+class CommendationNotice:
+    """The commendation's own document details; each falls back to meta's."""
+
+    form: str = "通报"  # 通报 | 决定
+    issuer: str = ""
+    doc_number: str = ""
+    date: dt.date | None = None
+    addressees: str = ""
+    cc: str = ""
+    print_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    year: int
+    county: CountyResult | None = None
+    sub_assessments: tuple[SubAssessment, ...] = ()
+    units: tuple[AssessedUnit, ...] = ()
+    commendations: tuple[Commendation, ...] = ()
+    result_use: tuple[ResultUse, ...] = ()
+    notice: CommendationNotice = field(default_factory=CommendationNotice)
+    meeting: str = ""  # the assessment meeting; "" = meta.meeting
+    date: dt.date | None = None  # its date; None = meta.date
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
 @dataclass(frozen=True)
@@ -247,6 +428,11 @@ class Dataset:
     projects: tuple[Project, ...] = ()
     tasks: tuple[TaskTheme, ...] = ()
     rules: Rules = field(default_factory=Rules)
+    investment_promotion: InvestmentPromotion | None = None
+    departments: Departments | None = None
+    highlights: tuple[Highlight, ...] = ()
+    assessment: Assessment | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)  # the office's own top-level keys
 
 
 # --- building -------------------------------------------------------------------
@@ -259,18 +445,92 @@ def build(data: dict[str, Any], source: str) -> Dataset:
         meta=_meta(data["meta"]),
         indicators={ind_id: _indicator(ind_id, raw) for ind_id, raw in data["indicators"].items()},
         problem_lists=tuple(ProblemList(name=raw["name"], rating=raw["rating"], rank=_int(raw.get("rank")),
-                                        previous_rank=_int(raw.get("previous_rank")))
+                                        previous_rank=_int(raw.get("previous_rank")),
+                                        extra=office_keys(raw, "problem_list"))
                             for raw in data.get("problem_lists", [])),
         townships=_townships(townships) if townships is not None else None,
         projects=tuple(Project(name=raw["name"], lead=raw["lead"], planned=float(raw["planned"]),
-                               completed=float(raw["completed"]), started=raw["started"])
+                               completed=float(raw["completed"]), started=raw["started"],
+                               township=raw.get("township", ""), listed=raw.get("listed", ""),
+                               extra=office_keys(raw, "project"))
                        for raw in data.get("projects", [])),
         tasks=tuple(TaskTheme(theme=raw["theme"], items=tuple(
             TaskItem(text=item["text"], lead=item.get("lead", ""), due=_date(item.get("due")),
-                     indicator=task_indicator(item)) for item in raw["items"]))
+                     indicator=task_indicator(item), leader=item.get("leader", ""),
+                     units=tuple(item.get("units", ())), extra=office_keys(item, "task_item"))
+            for item in raw["items"]), extra=office_keys(raw, "task_theme"))
             for raw in data.get("tasks", [])),
         rules=Rules(**{key: tuple(value) if isinstance(value, list) else value
                        for key, value in data.get("rules", {}).items()}),
+        investment_promotion=_investment(data["investment_promotion"])
+        if "investment_promotion" in data else None,
+        departments=_departments(data["departments"]) if "departments" in data else None,
+        highlights=tuple(Highlight(unit=raw["unit"], text=raw["text"], indicator=task_indicator(raw),
+                                   extra=office_keys(raw, "highlight"))
+                         for raw in data.get("highlights", [])),
+        assessment=_assessment(data["assessment"]) if "assessment" in data else None,
+        extra=office_keys(data, None),
+    )
+
+
+def _investment(raw: dict[str, Any]) -> InvestmentPromotion:
+    def deals(part: dict[str, Any] | None) -> Deals | None:
+        return None if part is None else Deals(projects=_int(part.get("projects")),
+                                               amount=_num(part.get("amount")))
+
+    funds = raw.get("funds")
+    return InvestmentPromotion(
+        signed=deals(raw.get("signed")), started=deals(raw.get("started")),
+        funds=None if funds is None else Funds(value=_num(funds.get("value")),
+                                               target=_num(funds.get("target"))),
+        townships=tuple(TownshipInvestment(name=t["name"], value=_num(t.get("value")),
+                                           target=_num(t.get("target")))
+                        for t in raw.get("townships", ())),
+        extra=office_keys(raw, "investment_promotion"),
+    )
+
+
+def _departments(raw: dict[str, Any]) -> Departments:
+    return Departments(
+        units=tuple(Department(name=u["name"], score=_num(u.get("score")), rank=_int(u.get("rank")),
+                               previous_rank=_int(u.get("previous_rank")), grade=u.get("grade"),
+                               extra=office_keys(u, "department"))
+                    for u in raw["units"]),
+        label=raw.get("label", ""), extra=office_keys(raw, "departments"))
+
+
+def _assessment(raw: dict[str, Any]) -> Assessment:
+    county = raw.get("county")
+    notice = raw.get("notice", {})
+    return Assessment(
+        year=int(raw["year"]), meeting=raw.get("meeting", ""), date=_date(raw.get("date")),
+        county=None if county is None else CountyResult(
+            scope=county.get("scope", ""), group=county.get("group", ""),
+            group_size=_int(county.get("group_size")), rank=_int(county.get("rank")),
+            previous_rank=_int(county.get("previous_rank")), grade=county.get("grade"),
+            previous_grade=county.get("previous_grade"), score=_num(county.get("score")),
+            history=tuple(YearResult(year=int(h["year"]), rank=_int(h.get("rank")), grade=h.get("grade"),
+                                     group_size=_int(h.get("group_size")))
+                          for h in county.get("history", ()))),
+        sub_assessments=tuple(SubAssessment(name=s["name"], grade=s.get("grade"),
+                                            previous_grade=s.get("previous_grade"), rank=_int(s.get("rank")),
+                                            extra=office_keys(s, "sub_assessment"))
+                              for s in raw.get("sub_assessments", ())),
+        units=tuple(AssessedUnit(name=u["name"], kind=u["kind"], grade=u["grade"], score=_num(u.get("score")),
+                                 rank=_int(u.get("rank")), previous_grade=u.get("previous_grade"),
+                                 previous_rank=_int(u.get("previous_rank")),
+                                 extra=office_keys(u, "assessed_unit"))
+                    for u in raw.get("units", ())),
+        commendations=tuple(Commendation(title=c["title"], units=tuple(c["units"]),
+                                         category=c.get("category", ""), extra=office_keys(c, "commendation"))
+                            for c in raw.get("commendations", ())),
+        result_use=tuple(ResultUse(grade=r["grade"], measure=r["measure"], extra=office_keys(r, "result_use"))
+                         for r in raw.get("result_use", ())),
+        notice=CommendationNotice(form=notice.get("form", "通报"), issuer=notice.get("issuer", ""),
+                                  doc_number=notice.get("doc_number", ""), date=_date(notice.get("date")),
+                                  addressees=notice.get("addressees", ""), cc=notice.get("cc", ""),
+                                  print_date=_date(notice.get("print_date"))),
+        extra=office_keys(raw, "assessment"),
     )
 
 
@@ -283,7 +543,7 @@ def _meta(raw: dict[str, Any]) -> Meta:
         speaker=Speaker(title=raw["speaker"]["title"], name=raw["speaker"]["name"]),
         date=_date(raw["date"]), issuer=raw.get("issuer", ""), doc_number=raw.get("doc_number", ""),
         addressees=raw.get("addressees", ""), cc=raw.get("cc", ""), print_date=_date(raw.get("print_date")),
-        agenda=tuple(raw.get("agenda", ())),
+        agenda=tuple(raw.get("agenda", ())), extra=office_keys(raw, "meta"),
     )
 
 
@@ -301,6 +561,7 @@ def _indicator(ind_id: str, raw: dict[str, Any]) -> Indicator:
         history=tuple(HistoryPoint(period=str(h["period"]), value=_num(h.get("value")),
                                    growth=_num(h.get("growth")), rank=_int(h.get("rank")),
                                    grade=h.get("grade")) for h in raw.get("history", ())),
+        extra=office_keys(raw, "indicator"),
     )
 
 
@@ -327,8 +588,10 @@ def _townships(raw: dict[str, Any]) -> Townships:
 
 
 def build_township(raw: dict[str, Any], layouts: dict) -> Township:
+    # Most townships have only the three known keys: no dict is made for them.
+    extra = office_keys(raw, "township") if len(raw) > 3 or "previous_rank" not in raw else NO_EXTRA
     return Township(name=raw["name"], previous_rank=_int(raw.get("previous_rank")),
-                    values=PackedValues.pack(raw["values"], layouts))
+                    values=PackedValues.pack(raw["values"], layouts), extra=extra)
 
 
 def _num(value: int | float | None) -> float | None:

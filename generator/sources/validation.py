@@ -254,7 +254,89 @@ def contract_problems(data: dict[str, Any], lines: Lines) -> list[Problem]:
                 found.add(("tasks", t_index, "items", i_index, "indicator"),
                           f'unknown indicator id "{ind_id}" (not a key of indicators: {_few(known)})',
                           f'指标id"{ind_id}"不存在（indicators中没有这个键）')
+    for index, item in enumerate(data.get("highlights", [])):
+        ind_id = task_indicator(item)
+        if ind_id is not None and ind_id not in data["indicators"]:
+            found.add(("highlights", index, "indicator"),
+                      f'unknown indicator id "{ind_id}" (not a key of indicators: {_few(known)})',
+                      f'指标id"{ind_id}"不存在（indicators中没有这个键）')
+    if "investment_promotion" in data:
+        _unique(data["investment_promotion"].get("townships", []),
+                ("investment_promotion", "townships"), "township", "乡镇", found)
+    if "departments" in data:
+        _check_departments(data["departments"]["units"], found)
+    if "assessment" in data:
+        _check_assessment(data["assessment"], parse_period(meta["period"]), found)
     return found.problems
+
+
+def _unique(items: list[dict[str, Any]], path: KeyPath, what: str, what_zh: str,
+            found: _Findings, key: str = "name") -> None:
+    """Each name once in a list: a unit said twice would be counted twice."""
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        name = item[key]
+        if name in first_seen:
+            first = line_of(path + (first_seen[name], key), found.lines)
+            found.add(path + (index, key), f'duplicate {what} name "{name}" (first at line {first})',
+                      f'{what_zh}名称"{name}"重复（第{first}行已出现）')
+        first_seen.setdefault(name, index)
+
+
+def _check_departments(units: list[dict[str, Any]], found: _Findings) -> None:
+    path = ("departments", "units")
+    _unique(units, path, "department", "部门", found)
+    with_rank = [i for i, u in enumerate(units) if u.get("rank") is not None]
+    if with_rank and len(with_rank) < len(units):
+        # Half given, half computed, two orders would be mixed into one ranking.
+        missing = next(i for i, u in enumerate(units) if u.get("rank") is None)
+        found.add(path + (missing, "rank"),
+                  "rank is given for some departments and not for others: give it for every "
+                  "department, or for none and let it be computed from score",
+                  "部分部门填了rank、部分没有填：要么全部填写，要么都不填（按score排出位次）")
+    for index, unit in enumerate(units):
+        for key in ("rank", "previous_rank"):
+            found.rank(path + (index, key), unit.get(key), len(units), "number of departments", "部门个数")
+
+
+def _check_assessment(assessment: dict[str, Any], period, found: _Findings) -> None:
+    year = assessment["year"]
+    if period is not None and year > period.year:
+        found.add(("assessment", "year"),
+                  f"expected a year not after the period's ({period.year}), got {year}",
+                  f"考核年度不应晚于报告期所在年份（{period.year}），实际为{year}")
+    county = assessment.get("county")
+    if county is not None:
+        size = county.get("group_size")
+        if size is not None:
+            for key in ("rank", "previous_rank"):
+                found.rank(("assessment", "county", key), county.get(key), size,
+                           "assessment.county.group_size")
+        seen: dict[int, int] = {}
+        for index, point in enumerate(county.get("history", [])):
+            at = ("assessment", "county", "history", index)
+            earlier = point["year"]
+            if earlier >= year:
+                found.add(at + ("year",), f"expected a year before the assessment's ({year}), got {earlier}",
+                          f"应为考核年度（{year}）之前的年份，实际为{earlier}")
+            if earlier in seen:
+                first = line_of(("assessment", "county", "history", seen[earlier], "year"), found.lines)
+                found.add(at + ("year",), f"duplicate year {earlier} (first at line {first})",
+                          f"年份{earlier}重复（第{first}行已出现）")
+            seen.setdefault(earlier, index)
+            own = point.get("group_size", size)
+            if own is not None:
+                found.rank(at + ("rank",), point.get("rank"), own, "its group_size", "组内单位数")
+    units = assessment.get("units", [])
+    _unique(units, ("assessment", "units"), "unit", "单位", found)
+    per_kind: dict[str, int] = {}
+    for unit in units:
+        per_kind[unit["kind"]] = per_kind.get(unit["kind"], 0) + 1
+    for index, unit in enumerate(units):
+        count = per_kind[unit["kind"]]
+        for key in ("rank", "previous_rank"):
+            found.rank(("assessment", "units", index, key), unit.get(key), count,
+                       f'number of units of kind {unit["kind"]}', f'“{unit["kind"]}”类单位数')
 
 
 def _check_townships(townships: dict[str, Any], found: _Findings) -> None:
