@@ -120,3 +120,11 @@ def test_forum_has_three_requirements(forum):
     assert len(level1) == 3 and [h[0] for h in level1] == list("一二三")
     assert "提三点要求" in _body(d)
 
+
+
+def test_forum_needs_townships(tmp_path):
+    result = CliRunner().invoke(main, ["speech", "--template", "forum_speech", "--data",
+                                       str(ROOT / "tests" / "data" / "minimal.yaml"), "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "townships" in result.output
+    assert not list(tmp_path.iterdir())

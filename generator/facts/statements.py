@@ -91,9 +91,9 @@ def indicator_statements(f: dict, rules, year_end: bool) -> list[dict]:
     tr = f.get("trajectory")
     if tr and not small:
         if tr["best_of"] or (tr["streak"] and tr["direction"] == "up"):
-            out.append(_statement("trajectory", GOOD, False, 1 + tr["streak"] / 10 + 0.3 * bool(tr["best_of"])))
+            out.append(_statement("trajectory", GOOD, False, 0.8 + tr["streak"] / 20 + 0.2 * bool(tr["best_of"])))
         elif tr["worst_of"] or (tr["streak"] and tr["direction"] == "down"):
-            out.append(_statement("trajectory", BAD, False, 1 + tr["streak"] / 10 + 0.3 * bool(tr["worst_of"])))
+            out.append(_statement("trajectory", BAD, False, 0.8 + tr["streak"] / 20 + 0.2 * bool(tr["worst_of"])))
 
     if f["measure"] == "cumulative" and f["on_schedule"] is not None:
         gap = f["schedule_gap"]

@@ -93,6 +93,35 @@ def _race(towns: dict | None) -> dict | None:
     }
 
 
+def _departments(deps: dict | None) -> dict | None:
+    """The departments' race as the speech says it: the first three, real risers, the last."""
+    if not deps or deps["ranked_count"] < MIN_FIELD_FOR_TOP:
+        return None
+    return {"label": deps["label"], "count": deps["ranked_count"], "top": deps["top"],
+            "risers": [u for u in deps["risers"] if u["rank_move"] >= STRONG_TOWN_RISE][:3],
+            "bottom": deps["bottom"]}
+
+
+def _investment(ip: dict | None, indicators: list[dict]) -> dict | None:
+    """招商引资 on one side of the speech: good when the funds keep up with the schedule.
+
+    Offices often report the funds as an indicator too (招商引资到位资金): then the
+    indicator's sentence says them, and this paragraph leaves them out."""
+    if not ip or not ip["funds"] or ip["funds"]["completion"] is None:
+        return None
+    towns = ip["townships"]
+    value = ip["funds"]["value"]
+    as_indicator = any(f["value"] == value and "招商" in f["name"] for f in indicators)
+    return {**ip, "good": bool(ip["funds"]["on_schedule"]),
+            "funds": None if as_indicator else ip["funds"],
+            "zero": towns["zero"] if towns else [], "lowest": towns["lowest"] if towns else []}
+
+
+def _highlights(items: list[dict]) -> list[dict]:
+    """经验做法 worth naming: never beside an indicator the speech lists as a shortfall."""
+    return [h for h in items if not (h["indicator"] and h["indicator"]["verdict"] == "shortfall")]
+
+
 def _cards(cards: list[dict]) -> dict | None:
     """How many report cards have an A, and the one with the largest share of them."""
     with_a = [c for c in cards if c["grades"]["A"]]
@@ -165,9 +194,14 @@ def plan(facts: dict) -> dict:
                            + [(f["id"], "growth_target") for f in targets["missed_new"]])
     other_bad = _cut(_sentences([f for f in bad if f["card"] != ECONOMY], "shortfall", inds, code,
                                 in_targets))
-    has_good = bool(econ_good["sentences"] or other_good["sentences"] or lists["good"]
+    investment = _investment(facts.get("investment_promotion"), inds)
+    deps = _departments(facts.get("departments"))
+    highlights = _highlights(facts.get("highlights") or [])
+    has_good = bool(econ_good["sentences"] or other_good["sentences"] or lists["good"] or highlights
+                    or (investment and investment["good"]) or deps
                     or (projects["count"] and projects["on_schedule"]) or (race and race["has_good"]))
     has_bad = bool(econ_bad["sentences"] or other_bad["sentences"] or targets["behind"]
+                   or (investment and not investment["good"])
                    or targets["growth_missed"] or lists["poor"] or projects["behind"]
                    or (race and race["has_bad"]))
     noted: set[str] = set()  # an indicator is spoken of under its first task only
@@ -198,11 +232,14 @@ def plan(facts: dict) -> dict:
         "good": {"present": has_good, "economy": econ_good, "others": other_good,
                  "cards": _cards(facts["cards"]),
                  "lists": lists["good"], "projects": bool(projects["count"] and projects["on_schedule"]),
-                 "race": race if race and race["has_good"] else None},
+                 "race": race if race and race["has_good"] else None,
+                 "investment": investment if investment and investment["good"] else None,
+                 "departments": deps, "highlights": highlights},
         "bad": {"present": has_bad, "economy": econ_bad, "others": other_bad, "targets": targets,
                 "lists": lists["poor"], "list_groups": lists["poor_groups"],
                 "projects": projects if projects["behind"] else None,
-                "race": race if race and race["has_bad"] else None},
+                "race": race if race and race["has_bad"] else None,
+                "investment": investment if investment and not investment["good"] else None},
         "tasks": tasks,
         "section_count": int(has_good) + int(has_bad) + int(bool(tasks)),
         "closing": _closing(meta),
