@@ -1,0 +1,543 @@
+"""The higher level's comparison tables (全市对比表) → our indicators' ranks, averages and peers.
+
+A city publishes, per report card, one table: a row per county and, per
+indicator, value, growth, rank and grade columns side by side, often under a
+two-row header with the units in it and with a 全市 row for the scope itself.
+Typing our rank, the scope's average and every peer's figure from it into
+indicators.yaml is the retyping this tool exists to remove, so this module
+reads the table (sources/comparison_mapping.py says where things are) and
+computes the rest:
+
+- rank: from the column the indicator is ranked on (`rank_by`, growth when the
+  table has a growth column), best first after `better`, ties sharing a rank
+  as in the township race (facts/racing.competition_ranks). A unit without a
+  figure is left out of that indicator's ranking (it gets no rank and does not
+  count towards the average). A published rank that disagrees with the
+  computed one is a typo in the table: the computed rank is used and a warning
+  names the cell. `rank_by: published` takes the table's ranks as they are.
+- grade: the table's grade column, else the mapping's band rule over the rank
+  (facts/racing.grade_for, as the race bands townships), else none.
+- scope_average: the 全市 row's growth, and its value when the indicator is a
+  level (a rate, an average); its value of a cumulative amount is the city's
+  total, so the value's average is the mean over the units. With no 全市 row,
+  or no figure in it, the mean over the units that have one.
+- peers (meta.peers) and scope_units (every unit's figures, for the scope's
+  distribution in facts/scope.py); a previous period's table fills `previous`
+  and each unit's previous_rank.
+
+The result is plain indicators.yaml data, the base file's with these keys
+replaced, which `speechgen import` writes for the office to review.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from generator.errors import DataError, shown
+from generator.facts.racing import competition_ranks, grade_for
+from generator.sources import loader, spreadsheet
+from generator.sources import yaml_reader as yaml_source
+from generator.sources.comparison_mapping import (
+    ComparisonMapping,
+    IndicatorColumns,
+    Table,
+    load_comparison_mapping,
+)
+from generator.sources.mapping import DEFAULT_SKIP_NAMES, header_text
+from generator.sources.spreadsheet import _Grid, _letter, _match_key
+
+_PARTS = ("value", "growth", "rank", "grade")
+_PART_ZH = {"value": "数值", "growth": "增速"}
+_RANK_TEXT = re.compile(r"第?\s*(\d+)\s*[位名]?")
+_GRADE_TEXT = re.compile(r"([A-E])\s*[档类级等]?")
+_UNIT = re.compile(r"[（(]([^（）()]+)[）)]")
+MAX_RANK_WARNINGS = 5  # per column; more are counted, not listed
+# The key order of an imported indicator, as people write them; other keys follow.
+_ORDER = ("name", "card", "unit", "better", "decimals", "measure", "value", "growth", "rank", "grade",
+          "target", "previous", "scope_average", "peers")
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """Something the office should know that does not stop the import (a typo in the table)."""
+
+    where: str  # the cell, e.g. 经济指标!F9
+    en: str
+    zh: str
+
+    def format(self) -> str:
+        return f"{self.where}: warning: {self.en}\n{self.where}: 注意：{self.zh}"
+
+
+@dataclass(frozen=True)
+class Imported:
+    data: dict[str, Any]  # indicators.yaml data
+    warnings: tuple[Warning_, ...]
+
+
+# --- reading one table ------------------------------------------------------------------
+
+@dataclass
+class _Read:
+    """A table's cells: the units in sheet order, their figures, the 全市 row's."""
+
+    grid: _Grid
+    table: Table
+    units: list[tuple[str, int]]  # (name, row)
+    figures: dict[str, dict[str, dict[str, Any]]]  # indicator id → unit name → part → figure
+    average: dict[str, dict[str, Any]]  # indicator id → part → figure of the 全市 row
+    columns: dict[str, dict[str, int]]  # indicator id → part → column
+    header_unit: dict[str, tuple[str, int] | None]  # indicator id → (unit in the value header, column)
+    name_col: int
+
+
+def read_table(path: str | Path, table: Table) -> _Read:
+    grid = spreadsheet._read_grid(Path(path), table.sheet)
+    first = table.skip_rows + table.header_rows
+    spreadsheet._check_rows(grid, table, first)
+    headers = spreadsheet._headers(grid, table)
+    key = f"tables[{table.index}]"
+    name_col = spreadsheet._column(grid, table, headers, table.name_column, f"{key}.name_column")
+    columns = {ind.id: {part: spreadsheet._column(grid, table, headers, ref, f"{key}.indicators.{ind.id}.{part}")
+                        for part in _PARTS if (ref := getattr(ind, part)) is not None}
+               for ind in table.indicators.values()}
+    mapped = [name_col, *(c for cols in columns.values() for c in cols.values())]
+
+    def header(col: int) -> str:
+        return "/".join(headers[col]) or "(no header)"
+
+    spreadsheet._check_merged(grid, mapped, first, header)
+    skipped = {_match_key(n) for n in (*DEFAULT_SKIP_NAMES, *table.skip_names)}
+    averages = {_match_key(n) for n in table.average_names}
+    units: list[tuple[str, int]] = []
+    rows_of: dict[str, int] = {}
+    average_row = None
+    for row in range(first, len(grid.rows)):
+        _uncalculated(grid, row, name_col)
+        name = header_text(grid.cell(row, name_col))
+        if spreadsheet._MISSING.fullmatch(unicodedata.normalize("NFKC", name)):
+            name = ""
+        if grid.one_merged_cell(row, mapped) or _match_key(name) in skipped:
+            continue  # a note across the table, or a total row
+        if not name:
+            if all(grid.cell(row, col) is None for col in mapped):
+                continue
+            col = next(col for col in mapped if grid.cell(row, col) is not None)
+            raise grid.error(f"row {row + 1} has figures (column {_letter(col)}) but no name in column "
+                             f"{_letter(name_col)} {header(name_col)}",
+                             f"第{row + 1}行有数据（{_letter(col)}列），但{_letter(name_col)}列"
+                             f"{header(name_col)}没有单位名称", grid.ref(row, name_col))
+        if _match_key(name) in averages:
+            if average_row is not None:
+                raise grid.error(f"two rows of the scope's own figures ({average_row + 1} and {row + 1}); "
+                                 "name the one to use under average_row",
+                                 f"有两行全市（平均）数据（第{average_row + 1}行和第{row + 1}行），"
+                                 "请在average_row中写明用哪一行", grid.ref(row, name_col))
+            average_row = row
+            continue
+        if name in rows_of:
+            raise grid.error(f"duplicate name {name} (also at row {rows_of[name] + 1})",
+                             f"名称“{name}”重复（第{rows_of[name] + 1}行已出现）", grid.ref(row, name_col))
+        if all(grid.cell(row, col) is None or _blank(grid.cell(row, col)) for col in mapped[1:]):
+            raise grid.error(f"row {row + 1} ({name}) has no figures; if it is not a unit of the scope, "
+                             f"list it under skip_names in {Path(table.source).name}",
+                             f"第{row + 1}行（{name}）没有任何数据；如果这一行不是参评单位，"
+                             f"请把它加入{Path(table.source).name}的skip_names", grid.ref(row, name_col))
+        rows_of[name] = row
+        units.append((name, row))
+    if not units:
+        where_en, where_zh = grid.place
+        raise grid.error(f"no rows of units below the header (row {first}) in {where_en}",
+                         f"{where_zh}表头（第{first}行）以下没有参评单位的数据")
+    figures = {ind_id: {name: {part: _cell(grid, row, col, part, header)
+                               for part, col in cols.items()} for name, row in units}
+               for ind_id, cols in columns.items()}
+    average = ({ind_id: {part: _cell(grid, average_row, col, part, header)
+                         for part, col in cols.items() if part in ("value", "growth")}
+                for ind_id, cols in columns.items()} if average_row is not None else {})
+    header_unit = {}
+    for ind_id, cols in columns.items():
+        found = None
+        if "value" in cols:
+            units_in = [m.group(1).strip() for part in headers[cols["value"]] for m in _UNIT.finditer(part)]
+            if units_in:
+                found = (unicodedata.normalize("NFKC", units_in[-1]), cols["value"])
+        header_unit[ind_id] = found
+    return _Read(grid, table, units, figures, average, columns, header_unit, name_col)
+
+
+def _blank(raw: Any) -> bool:
+    return isinstance(raw, str) and bool(spreadsheet._MISSING.fullmatch(unicodedata.normalize("NFKC", raw).strip()))
+
+
+def _uncalculated(grid: _Grid, row: int, col: int) -> None:
+    formula = grid.uncached.get((row, col))
+    if formula is not None:
+        raise grid.error(f"cell {_letter(col)}{row + 1} holds a formula ({formula}) but no calculated value: "
+                         "open the file in Excel or WPS and save it again",
+                         f"{_letter(col)}{row + 1}单元格是公式（{formula}），但没有计算结果："
+                         "请用Excel或WPS打开该文件后重新保存", grid.ref(row, col))
+
+
+def _cell(grid: _Grid, row: int, col: int, part: str, header) -> Any:
+    """One figure: a number, a rank (3, 第3位) or a grade (A, A档); None when not reported."""
+    _uncalculated(grid, row, col)
+    raw = grid.cell(row, col)
+    if raw is None or _blank(raw):
+        return None
+    where = f"(column {_letter(col)} {header(col)})", f"（{_letter(col)}列 {header(col)}）"
+    got_en, got_zh = shown(raw)
+    if part == "grade":
+        match = _GRADE_TEXT.fullmatch(unicodedata.normalize("NFKC", str(raw)).strip().upper())
+        if match is None:
+            raise grid.error(f"expected a grade A–E, got {got_en} {where[0]}",
+                             f"应为A–E档次，实际为{got_zh}{where[1]}", grid.ref(row, col))
+        return match.group(1)
+    if part == "rank":
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        match = _RANK_TEXT.fullmatch(text)
+        number = int(match.group(1)) if match else None
+        if number is None:
+            try:
+                number = spreadsheet.parse_number(raw)
+            except ValueError:
+                number = None
+        if not (isinstance(number, int) and number >= 1):
+            raise grid.error(f"expected a rank (a whole number from 1), got {got_en} {where[0]}",
+                             f"应为位次（从1起的整数），实际为{got_zh}{where[1]}", grid.ref(row, col))
+        return number
+    try:
+        return spreadsheet.parse_number(raw)
+    except ValueError:
+        raise grid.error(f"expected a number, got {got_en} {where[0]}", f"应为数字，实际为{got_zh}{where[1]}",
+                         grid.ref(row, col)) from None
+
+
+# --- computing ranks, grades and the average ---------------------------------------------
+
+def rank_indicator(read: _Read, ind: IndicatorColumns, better: str, name: str,
+                   warnings: list[Warning_]) -> dict[str, dict[str, Any]]:
+    """Each unit's figures with its rank and grade, as the table supports them (unit name → part → figure)."""
+    figures = read.figures[ind.id]
+    cols = read.columns[ind.id]
+    out = {unit: {part: f.get(part) for part in ("value", "growth")} for unit, f in figures.items()}
+    if ind.rank_by == "published":
+        ranks = {unit: f.get("rank") for unit, f in figures.items()}
+    else:
+        measured = [(unit, f[ind.rank_by]) for unit, f in figures.items() if f.get(ind.rank_by) is not None]
+        sign = 1 if better == "higher" else -1
+        computed = competition_ranks([sign * x for _, x in measured])
+        ranks = {unit: None for unit in figures}
+        ranks.update({unit: rank for (unit, _), rank in zip(measured, computed)})
+        if "rank" in cols:
+            _check_published(read, ind, name, better, figures, ranks, warnings)
+    ranked = sum(1 for r in ranks.values() if r is not None)
+    for unit, f in figures.items():
+        out[unit]["rank"] = ranks[unit]
+        grade = f.get("grade")
+        if grade is None and ranks[unit] is not None and read.table.grades:
+            grade = grade_for(ranks[unit], ranked, read.table.grades)
+        out[unit]["grade"] = grade
+    return out
+
+
+def _check_published(read: _Read, ind: IndicatorColumns, name: str, better: str,
+                     figures: dict[str, dict[str, Any]], ranks: dict[str, int | None],
+                     warnings: list[Warning_]) -> None:
+    """A published rank that its own column does not give is the table's typo: say which cell."""
+    col = read.columns[ind.id]["rank"]
+    measure_col = read.columns[ind.id][ind.rank_by]
+    rows = dict(read.units)
+    found = []
+    for unit, f in figures.items():
+        published = f.get("rank")
+        if published is None or published == ranks[unit]:
+            continue
+        cell = read.grid.ref(rows[unit], col)
+        figure = f.get(ind.rank_by)
+        if figure is None:
+            found.append(Warning_(cell, f"{unit} has a published rank {published} for {name} but no "
+                                        f"{ind.rank_by} figure (column {_letter(measure_col)}); it is left out "
+                                        "of the ranking",
+                                  f"{unit}的{name}公布位次为{published}，但{_letter(measure_col)}列没有数据，"
+                                  "不参与排位"))
+            continue
+        order_en = "higher is better" if better == "higher" else "lower is better"
+        order_zh = "越高越好" if better == "higher" else "越低越好"
+        found.append(Warning_(cell, f"{unit}'s published rank for {name} is {published}, but its {ind.rank_by} "
+                                    f"{figure} (column {_letter(measure_col)}, {order_en}) ranks "
+                                    f"{ranks[unit]}; the imported file has {ranks[unit]}",
+                              f"{unit}的{name}公布位次为{published}，但按{_letter(measure_col)}列数据{figure}"
+                              f"（{order_zh}）应排第{ranks[unit]}位；导入文件中为{ranks[unit]}"))
+    warnings.extend(found[:MAX_RANK_WARNINGS])
+    if len(found) > MAX_RANK_WARNINGS:
+        more = len(found) - MAX_RANK_WARNINGS
+        where = f"{read.grid.sheet}!{_letter(col)}" if read.grid.sheet is not None else _letter(col)
+        warnings.append(Warning_(where, f"{more} more published ranks of {name} differ from the computed ones; "
+                                        "if the city ranks it on another column, set rank_by",
+                                 f"{name}另有{more}个公布位次与计算结果不同；如市里按其他列排位，请设置rank_by"))
+
+
+def scope_average(read: _Read, ind_id: str, level: bool) -> dict[str, Any]:
+    """The 全市 row's growth (and a level's value); the mean over the units where the row has none."""
+    out = {}
+    row = read.average.get(ind_id, {})
+    for part in ("value", "growth"):
+        if part not in read.columns[ind_id]:
+            continue
+        published = row.get(part)
+        if published is not None and (part == "growth" or level):
+            out[part] = published
+            continue
+        figures = [f[part] for f in read.figures[ind_id].values() if f.get(part) is not None]
+        if figures:
+            out[part] = mean(figures)
+    return out
+
+
+def mean(figures: list[float]) -> float:
+    """The mean, to one decimal more than the most precise figure (half up, as by hand)."""
+    places = max(_decimals(x) for x in figures) + 1
+    total = sum(Decimal(repr(x)) for x in figures) / len(figures)
+    result = float(total.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    return int(result) if result.is_integer() else result
+
+
+def _decimals(x: float) -> int:
+    exponent = Decimal(repr(x)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+# --- the whole import -----------------------------------------------------------------------
+
+def import_all(sheet: str | Path | None, mapping: str | Path | None, compare: list[str | Path],
+               compare_map: str | Path | None, previous: list[str | Path]) -> Imported:
+    """`speechgen import`: the township sheet (if any), then the comparison tables over it."""
+    base = spreadsheet.import_data(sheet, mapping) if sheet is not None else None
+    if not compare:
+        return Imported(base, ())
+    return import_comparison(base, compare, compare_map, previous)
+
+
+def import_comparison(base: dict[str, Any] | None, current: list[str | Path], mapping_path: str | Path,
+                      previous: list[str | Path] = ()) -> Imported:
+    """The base data with every mapped indicator's figures from the tables (indicators.yaml data).
+
+    base: the township import's data; None takes the mapping's `base` file.
+    current, previous: one workbook for all tables, or one per table in mapping order.
+    """
+    cmap = load_comparison_mapping(mapping_path)
+    if base is None:
+        base = _base(cmap)
+    meta = base.get("meta") if isinstance(base.get("meta"), dict) else {}
+    us = cmap.us or header_text(meta.get("region"))
+    if not us:
+        raise cmap.error(("us",), "the base file has no meta.region; name our row with us:",
+                         "base文件没有meta.region，请用us:写明本单位在表中的名称")
+    peers = list(cmap.peers) if cmap.peers is not None else [header_text(p) for p in meta.get("peers", [])]
+    now = _pair(cmap, current, "--compare")
+    before = _pair(cmap, previous, "--previous") if previous else [None] * len(cmap.tables)
+    indicators = base.get("indicators") if isinstance(base.get("indicators"), dict) else {}
+    warnings: list[Warning_] = []
+    out_indicators = dict(indicators)
+    sizes = {}
+    for table, path, prev_path in zip(cmap.tables, now, before):
+        read = read_table(path, table)
+        us_name = _find(read, us)
+        if us_name is None:
+            raise read.grid.error(f"no row for {us} in column {_letter(read.name_col)} "
+                                  f"(set us: in {Path(cmap.source).name} if the table names it otherwise)",
+                                  f"表中没有“{us}”这一行（如果表中用了别的名称，请在{Path(cmap.source).name}中用us:写明）")
+        sizes[table.label] = len(read.units)
+        prev_read = read_table(prev_path, table) if prev_path is not None else None
+        peer_rows = {}
+        for peer in peers:
+            found = _find(read, peer)
+            if found is None:
+                warnings.append(Warning_(read.grid.ref(read.table.skip_rows, read.name_col),
+                                         f"peer {peer} (meta.peers) has no row in this table",
+                                         f"对标单位“{peer}”（meta.peers）在此表中没有对应行"))
+            else:
+                peer_rows[peer] = found
+        for ind in table.indicators.values():
+            entry = _definition(cmap, table, ind, indicators.get(ind.id), read)
+            name = entry["name"]
+            better = entry.get("better", "higher")
+            ranked = rank_indicator(read, ind, better, name, warnings)
+            mine = ranked[us_name]
+            for part in _PARTS:
+                if _given(read, ind, part):
+                    entry.pop(part, None)
+                    if mine[part] is not None:
+                        entry[part] = mine[part]
+            for part in ("value", "growth"):
+                if part in read.columns[ind.id] and mine[part] is None:
+                    col = read.columns[ind.id][part]
+                    warnings.append(Warning_(read.grid.ref(dict(read.units)[us_name], col),
+                                             f"{us} has no {part} figure for {name}",
+                                             f"{us}的{name}没有{_PART_ZH[part]}数据"))
+            level = entry.get("unit") == "%" or entry.get("measure") == "level"
+            average = scope_average(read, ind.id, level)
+            if average:
+                entry["scope_average"] = average
+            entry_peers = dict(entry.get("peers") or {})
+            for peer, found in peer_rows.items():
+                figures = {k: v for k, v in ranked[found].items() if v is not None}
+                if figures:
+                    entry_peers[peer] = figures
+            if entry_peers:
+                entry["peers"] = entry_peers
+            previous_ranks = {}
+            if prev_read is not None:
+                prev_ranked = rank_indicator(prev_read, ind, better, name, warnings)
+                prev_us = _find(prev_read, us)
+                if prev_us is None:
+                    warnings.append(Warning_(prev_read.grid.ref(prev_read.table.skip_rows, prev_read.name_col),
+                                             f"no row for {us} in the previous period's table; previous is "
+                                             "left as the base file has it",
+                                             f"上期表中没有“{us}”这一行，previous保持base文件中的内容"))
+                else:
+                    prev_entry = dict(entry.get("previous") or {})
+                    for part in _PARTS:
+                        if _given(prev_read, ind, part):
+                            prev_entry.pop(part, None)
+                            if prev_ranked[prev_us][part] is not None:
+                                prev_entry[part] = prev_ranked[prev_us][part]
+                    if prev_entry:
+                        entry["previous"] = prev_entry
+                previous_ranks = {_match_key(unit): f["rank"] for unit, f in prev_ranked.items()}
+            entry["scope_units"] = _scope_units(read, ranked, previous_ranks)
+            out_indicators[ind.id] = _ordered(entry)
+    size = max(sizes.values())
+    if len(set(sizes.values())) > 1:
+        listed = ", ".join(f"{label} {n}" for label, n in sizes.items())
+        warnings.append(Warning_(Path(cmap.source).name, f"the tables rank different numbers of units ({listed}); "
+                                                        f"meta.scope_size is {size}",
+                                 f"各表参评单位数不同（{listed.replace(', ', '，')}），meta.scope_size取{size}"))
+    new_meta = {**meta, "scope_size": size}
+    if cmap.peers is not None:
+        new_meta["peers"] = list(cmap.peers)
+    data = {**base, "meta": new_meta, "indicators": out_indicators}
+    # The file the office reviews must load: check it as the loader will.
+    loader.load_text(to_yaml(data), f"{current[0]} (imported)")
+    return Imported(data, tuple(warnings))
+
+
+def _base(cmap: ComparisonMapping) -> dict[str, Any]:
+    if cmap.base is None:
+        raise cmap.error(("base",), "no township sheet is imported with the tables, so the mapping needs base: "
+                                    "(the indicators.yaml the figures go into)",
+                         "没有同时导入乡镇表，映射文件需要用base:指明指标数据文件（indicators.yaml）")
+    if not cmap.base.is_file():
+        raise cmap.error(("base",), f"base file not found: {cmap.base}", f"找不到base文件：{cmap.base}")
+    data, _ = yaml_source.load_file(cmap.base)
+    if not isinstance(data, dict):
+        raise DataError("expected indicators.yaml data (meta:, indicators:)", "应为指标数据（meta:、indicators:）",
+                        file=str(cmap.base))
+    return data
+
+
+def _pair(cmap: ComparisonMapping, files: list[str | Path], option: str) -> list[str | Path]:
+    """One workbook holds every table, or there is one per table, in the mapping's order."""
+    if len(files) == 1:
+        return list(files) * len(cmap.tables)
+    if len(files) == len(cmap.tables):
+        return list(files)
+    raise DataError(f"{len(files)} files given with {option}, but {Path(cmap.source).name} lists "
+                    f"{len(cmap.tables)} tables: give one workbook holding every table, or one file per table "
+                    "in the mapping's order",
+                    f"{option}给出了{len(files)}个文件，但{Path(cmap.source).name}列了{len(cmap.tables)}张表："
+                    "请给出一个包含全部表的工作簿，或按映射文件的顺序每张表一个文件",
+                    file=cmap.source, key="tables")
+
+
+def _find(read: _Read, name: str) -> str | None:
+    want = _match_key(name)
+    return next((unit for unit, _ in read.units if _match_key(unit) == want), None)
+
+
+def _given(read: _Read, ind: IndicatorColumns, part: str) -> bool:
+    """Does the table say this part: a column of it, or a rank or grade it lets us compute?"""
+    if part in read.columns[ind.id]:
+        return True
+    if part == "rank":
+        return ind.rank_by != "published"
+    return part == "grade" and read.table.grades is not None
+
+
+def _definition(cmap: ComparisonMapping, table: Table, ind: IndicatorColumns, base: Any, read: _Read) -> dict:
+    """The indicator as the base defines it (or the mapping, for a new one), its unit checked."""
+    path = ("tables", table.index, "indicators", ind.id)
+    found = read.header_unit[ind.id]
+    if isinstance(base, dict):
+        entry = dict(base)
+    else:
+        if ind.card is None:
+            raise cmap.error(path, f'indicator "{ind.id}" is not in the base file; give its card (and name) '
+                                   "in the mapping",
+                             f'base文件中没有指标“{ind.id}”，请在映射文件中给出card（及name）')
+        top = read.columns[ind.id][next(iter(read.columns[ind.id]))]
+        header = spreadsheet._headers(read.grid, read.table)[top]
+        entry = {"name": ind.name or _UNIT.sub("", header[0]) or ind.id, "card": ind.card}
+    if ind.name and not isinstance(base, dict):
+        entry["name"] = ind.name
+    if ind.better:
+        entry["better"] = ind.better
+    unit = ind.unit or (found[0] if found else None)
+    have = entry.get("unit")
+    if unit is not None and have and unicodedata.normalize("NFKC", have) != unit:
+        col = found[1] if found else 0
+        raise read.grid.error(f"the header gives {entry['name']} in {unit}, but the base file has unit "
+                              f"{have}; convert the figures or correct indicators.{ind.id}.unit",
+                              f"表头中{entry['name']}的单位为{unit}，但base文件中为{have}："
+                              f"请换算数据或改正indicators.{ind.id}.unit",
+                              read.grid.ref(read.table.skip_rows + read.table.header_rows - 1, col))
+    if unit is not None and not have:
+        entry["unit"] = unit
+    return entry
+
+
+def _scope_units(read: _Read, ranked: dict[str, dict[str, Any]],
+                 previous_ranks: dict[str, int | None]) -> list[dict[str, Any]]:
+    """Every unit's figures, best first; units without a rank after, in the table's order."""
+    order = {unit: i for i, (unit, _) in enumerate(read.units)}
+    units = []
+    for unit in sorted(ranked, key=lambda u: (ranked[u]["rank"] is None, ranked[u]["rank"] or 0, order[u])):
+        entry = {"name": unit, **{k: v for k, v in ranked[unit].items() if v is not None}}
+        before = previous_ranks.get(_match_key(unit))
+        if before is not None:
+            entry["previous_rank"] = before
+        units.append(entry)
+    return units
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    """indicators.yaml text, as sources/spreadsheet writes it, with each unit of scope_units on one line."""
+    import yaml
+
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=160)
+
+
+class _Dumper(spreadsheet._Dumper):
+    """A record of scalars up to 120 characters on one line: a unit's six figures read as a table row."""
+
+
+def _represent_dict(dumper: Any, data: dict[str, Any]) -> Any:
+    flat = bool(data) and not any(isinstance(v, (dict, list)) for v in data.values()) and len(str(data)) <= 120
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flat)
+
+
+_Dumper.add_representer(dict, _represent_dict)
+
+
+def _ordered(entry: dict[str, Any]) -> dict[str, Any]:
+    out = {key: entry[key] for key in _ORDER if key in entry}
+    out.update({k: v for k, v in entry.items() if k not in out and k != "scope_units"})
+    out["scope_units"] = entry["scope_units"]
+    return out
