@@ -16,6 +16,7 @@ peers' growth, are those of ../indicators.yaml; the other counties' figures
 are drawn from a seeded generator so that they give exactly those ranks. The
 2024-Q2 table has one typo in a published rank (TYPO) and one county that did
 not report an indicator (MISSING). tests/test_comparison.py checks them.
+`python examples/make_sample.py --city` rebuilds only the city's tables.
 """
 
 from __future__ import annotations

@@ -285,15 +285,10 @@ def import_sheet(sheet, mapping, compare, compare_map, previous, output, force):
     """Convert a statistics bureau's .xlsx/.csv into indicators.yaml format / 表格转为指标数据文件."""
     from generator.sources import comparison
 
-    if sheet is None and not compare:
-        raise click.UsageError("give a township SHEET with --map, or --compare with --compare-map / "
-                               "请给出乡镇表及 --map，或对比表 --compare 及 --compare-map")
-    if sheet is not None and mapping is None:
-        raise click.UsageError("SHEET needs --map / 乡镇表需要 --map 映射文件")
-    if bool(compare) != bool(compare_map):
-        raise click.UsageError("--compare and --compare-map go together / --compare 与 --compare-map 须同时给出")
-    if previous and not compare:
-        raise click.UsageError("--previous needs --compare / --previous 需与 --compare 同用")
+    # Checked here, not by click: _report turns any error into exit 1 unless it is speechgen's own.
+    wrong = comparison.option_problem(sheet, mapping, compare, compare_map, previous)
+    if wrong:
+        raise SpeechgenError(*wrong)
     result = comparison.import_all(sheet, mapping, list(compare), compare_map, list(previous))
     for warning in result.warnings:
         click.echo(warning.format(), err=True)

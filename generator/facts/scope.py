@@ -55,9 +55,9 @@ def scope_facts(ind: Indicator, region: str, compared: str | None) -> dict | Non
         "fall_largest": bool(ours and ours < 0 and ours == min(falls)),
         "same_move": (sorted(n for n, m in moves.items() if m == ours and n != region)
                       if ours else []),
-        # how many units rose (fell) further than we did; None when our move is not known
-        "rose_more": None if ours is None else sum(1 for m in rises if m > ours),
-        "fell_more": None if ours is None else sum(1 for m in falls if m < ours),
+        # how many units rose further than we did when we rose (fell further when we fell); else None
+        "rose_more": sum(1 for m in rises if m > ours) if ours and ours > 0 else None,
+        "fell_more": sum(1 for m in falls if m < ours) if ours and ours < 0 else None,
         "ranked_on": measure,  # growth | value | None: what the gaps below are measured on
         "above": _neighbour(us, others, ind, measure, above=True),
         "below": _neighbour(us, others, ind, measure, above=False),

@@ -63,7 +63,7 @@ _ORDER = ("name", "card", "unit", "better", "decimals", "measure", "value", "gro
 
 
 @dataclass(frozen=True)
-class Warning_:
+class TableWarning:
     """Something the office should know that does not stop the import (a typo in the table)."""
 
     where: str  # the cell, e.g. 经济指标!F9
@@ -77,7 +77,7 @@ class Warning_:
 @dataclass(frozen=True)
 class Imported:
     data: dict[str, Any]  # indicators.yaml data
-    warnings: tuple[Warning_, ...]
+    warnings: tuple[TableWarning, ...]
 
 
 # --- reading one table ------------------------------------------------------------------
@@ -221,7 +221,7 @@ def _cell(grid: _Grid, row: int, col: int, part: str, header) -> Any:
 # --- computing ranks, grades and the average ---------------------------------------------
 
 def rank_indicator(read: _Read, ind: IndicatorColumns, better: str, name: str,
-                   warnings: list[Warning_]) -> dict[str, dict[str, Any]]:
+                   warnings: list[TableWarning]) -> dict[str, dict[str, Any]]:
     """Each unit's figures with its rank and grade, as the table supports them (unit name → part → figure)."""
     figures = read.figures[ind.id]
     cols = read.columns[ind.id]
@@ -248,7 +248,7 @@ def rank_indicator(read: _Read, ind: IndicatorColumns, better: str, name: str,
 
 def _check_published(read: _Read, ind: IndicatorColumns, name: str, better: str,
                      figures: dict[str, dict[str, Any]], ranks: dict[str, int | None],
-                     warnings: list[Warning_]) -> None:
+                     warnings: list[TableWarning]) -> None:
     """A published rank that its own column does not give is the table's typo: say which cell."""
     col = read.columns[ind.id]["rank"]
     measure_col = read.columns[ind.id][ind.rank_by]
@@ -261,7 +261,7 @@ def _check_published(read: _Read, ind: IndicatorColumns, name: str, better: str,
         cell = read.grid.ref(rows[unit], col)
         figure = f.get(ind.rank_by)
         if figure is None:
-            found.append(Warning_(cell, f"{unit} has a published rank {published} for {name} but no "
+            found.append(TableWarning(cell, f"{unit} has a published rank {published} for {name} but no "
                                         f"{ind.rank_by} figure (column {_letter(measure_col)}); it is left out "
                                         "of the ranking",
                                   f"{unit}的{name}公布位次为{published}，但{_letter(measure_col)}列没有数据，"
@@ -269,7 +269,7 @@ def _check_published(read: _Read, ind: IndicatorColumns, name: str, better: str,
             continue
         order_en = "higher is better" if better == "higher" else "lower is better"
         order_zh = "越高越好" if better == "higher" else "越低越好"
-        found.append(Warning_(cell, f"{unit}'s published rank for {name} is {published}, but its {ind.rank_by} "
+        found.append(TableWarning(cell, f"{unit}'s published rank for {name} is {published}, but its {ind.rank_by} "
                                     f"{figure} (column {_letter(measure_col)}, {order_en}) ranks "
                                     f"{ranks[unit]}; the imported file has {ranks[unit]}",
                               f"{unit}的{name}公布位次为{published}，但按{_letter(measure_col)}列数据{figure}"
@@ -278,7 +278,7 @@ def _check_published(read: _Read, ind: IndicatorColumns, name: str, better: str,
     if len(found) > MAX_RANK_WARNINGS:
         more = len(found) - MAX_RANK_WARNINGS
         where = f"{read.grid.sheet}!{_letter(col)}" if read.grid.sheet is not None else _letter(col)
-        warnings.append(Warning_(where, f"{more} more published ranks of {name} differ from the computed ones; "
+        warnings.append(TableWarning(where, f"{more} more published ranks of {name} differ from the computed ones; "
                                         "if the city ranks it on another column, set rank_by",
                                  f"{name}另有{more}个公布位次与计算结果不同；如市里按其他列排位，请设置rank_by"))
 
@@ -315,6 +315,20 @@ def _decimals(x: float) -> int:
 
 # --- the whole import -----------------------------------------------------------------------
 
+def option_problem(sheet: Any, mapping: Any, compare: Any, compare_map: Any, previous: Any) -> tuple[str, str] | None:
+    """What is wrong with a combination of `speechgen import` options, (en, zh); None when nothing."""
+    if sheet is None and not compare:
+        return ("give a township SHEET with --map, or --compare TABLE with --compare-map MAP",
+                "请给出乡镇表及 --map，或对比表 --compare 及 --compare-map")
+    if sheet is not None and mapping is None:
+        return "the township SHEET needs --map MAP", "乡镇表需要 --map 映射文件"
+    if bool(compare) != bool(compare_map):
+        return "--compare and --compare-map go together", "--compare 与 --compare-map 须同时给出"
+    if previous and not compare:
+        return "--previous needs --compare", "--previous 需与 --compare 同用"
+    return None
+
+
 def import_all(sheet: str | Path | None, mapping: str | Path | None, compare: list[str | Path],
                compare_map: str | Path | None, previous: list[str | Path]) -> Imported:
     """`speechgen import`: the township sheet (if any), then the comparison tables over it."""
@@ -343,7 +357,7 @@ def import_comparison(base: dict[str, Any] | None, current: list[str | Path], ma
     now = _pair(cmap, current, "--compare")
     before = _pair(cmap, previous, "--previous") if previous else [None] * len(cmap.tables)
     indicators = base.get("indicators") if isinstance(base.get("indicators"), dict) else {}
-    warnings: list[Warning_] = []
+    warnings: list[TableWarning] = []
     out_indicators = dict(indicators)
     sizes = {}
     for table, path, prev_path in zip(cmap.tables, now, before):
@@ -359,7 +373,7 @@ def import_comparison(base: dict[str, Any] | None, current: list[str | Path], ma
         for peer in peers:
             found = _find(read, peer)
             if found is None:
-                warnings.append(Warning_(read.grid.ref(read.table.skip_rows, read.name_col),
+                warnings.append(TableWarning(read.grid.ref(read.table.skip_rows, read.name_col),
                                          f"peer {peer} (meta.peers) has no row in this table",
                                          f"对标单位“{peer}”（meta.peers）在此表中没有对应行"))
             else:
@@ -378,7 +392,7 @@ def import_comparison(base: dict[str, Any] | None, current: list[str | Path], ma
             for part in ("value", "growth"):
                 if part in read.columns[ind.id] and mine[part] is None:
                     col = read.columns[ind.id][part]
-                    warnings.append(Warning_(read.grid.ref(dict(read.units)[us_name], col),
+                    warnings.append(TableWarning(read.grid.ref(dict(read.units)[us_name], col),
                                              f"{us} has no {part} figure for {name}",
                                              f"{us}的{name}没有{_PART_ZH[part]}数据"))
             level = entry.get("unit") == "%" or entry.get("measure") == "level"
@@ -397,7 +411,7 @@ def import_comparison(base: dict[str, Any] | None, current: list[str | Path], ma
                 prev_ranked = rank_indicator(prev_read, ind, better, name, warnings)
                 prev_us = _find(prev_read, us)
                 if prev_us is None:
-                    warnings.append(Warning_(prev_read.grid.ref(prev_read.table.skip_rows, prev_read.name_col),
+                    warnings.append(TableWarning(prev_read.grid.ref(prev_read.table.skip_rows, prev_read.name_col),
                                              f"no row for {us} in the previous period's table; previous is "
                                              "left as the base file has it",
                                              f"上期表中没有“{us}”这一行，previous保持base文件中的内容"))
@@ -416,7 +430,7 @@ def import_comparison(base: dict[str, Any] | None, current: list[str | Path], ma
     size = max(sizes.values())
     if len(set(sizes.values())) > 1:
         listed = ", ".join(f"{label} {n}" for label, n in sizes.items())
-        warnings.append(Warning_(Path(cmap.source).name, f"the tables rank different numbers of units ({listed}); "
+        warnings.append(TableWarning(Path(cmap.source).name, f"the tables rank different numbers of units ({listed}); "
                                                         f"meta.scope_size is {size}",
                                  f"各表参评单位数不同（{listed.replace(', ', '，')}），meta.scope_size取{size}"))
     new_meta = {**meta, "scope_size": size}
@@ -508,7 +522,7 @@ def _scope_units(read: _Read, ranked: dict[str, dict[str, Any]],
     order = {unit: i for i, (unit, _) in enumerate(read.units)}
     units = []
     for unit in sorted(ranked, key=lambda u: (ranked[u]["rank"] is None, ranked[u]["rank"] or 0, order[u])):
-        entry = {"name": unit, **{k: v for k, v in ranked[unit].items() if v is not None}}
+        entry = _Row(name=unit, **{k: v for k, v in ranked[unit].items() if v is not None})
         before = previous_ranks.get(_match_key(unit))
         if before is not None:
             entry["previous_rank"] = before
@@ -517,23 +531,23 @@ def _scope_units(read: _Read, ranked: dict[str, dict[str, Any]],
 
 
 def to_yaml(data: dict[str, Any]) -> str:
-    """indicators.yaml text, as sources/spreadsheet writes it, with each unit of scope_units on one line."""
+    """indicators.yaml text as sources/spreadsheet writes it, each unit of scope_units on one line."""
     import yaml
 
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=160)
+                     default_flow_style=False, width=120)
+
+
+class _Row(dict):
+    """A unit of scope_units: written on one line, as a row of the city's table."""
 
 
 class _Dumper(spreadsheet._Dumper):
-    """A record of scalars up to 120 characters on one line: a unit's six figures read as a table row."""
+    """The township import's layout (so its output is unchanged), with _Row on one line."""
 
 
-def _represent_dict(dumper: Any, data: dict[str, Any]) -> Any:
-    flat = bool(data) and not any(isinstance(v, (dict, list)) for v in data.values()) and len(str(data)) <= 120
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flat)
-
-
-_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(_Row, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data,
+                                                                            flow_style=True))
 
 
 def _ordered(entry: dict[str, Any]) -> dict[str, Any]:
