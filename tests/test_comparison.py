@@ -205,7 +205,7 @@ def test_import_then_speech_writes_the_full_speech(tmp_path):
         "import", str(EXAMPLES / "townships_2024Q2.xlsx"), "--map", str(EXAMPLES / "mapping.yaml"),
         "--compare", str(CITY_Q2), "--compare-map", str(CMAP), "--previous", str(CITY_Q1), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert "经济指标!E12: warning:" in result.stderr and "经济指标!E12: 注意：" in result.stderr
+    assert f"{CITY_Q2}: 经济指标!E12: warning:" in result.stderr and "经济指标!E12: 注意：" in result.stderr
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert len(data["townships"]["units"]) == 15 and len(data["indicators"]["gdp"]["scope_units"]) == 38
     speech = CliRunner().invoke(main, ["speech", "--data", str(out), "--out", str(tmp_path)])
@@ -443,3 +443,33 @@ def test_an_indicator_the_base_lacks_takes_its_definition_from_the_mapping(tmp_p
     with pytest.raises(DataError) as caught:
         comparison.import_comparison(None, [sheet], cmap)
     assert caught.value.key == "tables[0].indicators.exports" and "card" in caught.value.en
+
+
+def test_a_row_without_figures_counts_as_a_silent_unit_and_a_footnote_is_skipped(tmp_path):
+    rows = [["单位", "GDP增速（%）", "GDP位次", "失业率（%）"],
+            ["青山县", 4.2, 1, 5.1], ["临江县", 3.0, 2, 4.0], ["石门县", "—", "—", None],
+            ["注：石门县未报送。", None, None, None]]
+    sheet, cmap = small(tmp_path, rows, SMALL_MAP)
+    result = comparison.import_comparison(None, [sheet], cmap)
+    assert [(w.where, "no figures" in w.en) for w in result.warnings] == [("对比!A4", True)]
+    assert result.data["meta"]["scope_size"] == 3
+    assert [u["name"] for u in result.data["indicators"]["gdp"]["scope_units"]] == ["青山县", "临江县", "石门县"]
+
+
+def test_a_group_header_listing_units_matches_the_base_unit(tmp_path):
+    mapping = SMALL_MAP.replace("{growth: GDP增速（%）, rank: GDP位次}",
+                                "{value: [地区生产总值（亿元、%）, 总量], growth: [地区生产总值（亿元、%）, 增速]}")
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "对比"
+    for row in (["单位", "地区生产总值（亿元、%）", None, "失业率（%）"], [None, "总量", "增速", None],
+                ["青山县", 156.3, 4.2, 5.1], ["临江县", 120.0, 5.0, 4.0]):
+        ws.append(row)
+    ws.merge_cells("B1:C1")
+    sheet = tmp_path / "g.xlsx"
+    book.save(sheet)
+    cmap = tmp_path / "g.yaml"
+    cmap.write_text(f"base: {BASE}\n" + mapping.replace("    name_column: 单位", "    header_rows: 2\n    name_column: 单位"),
+                    encoding="utf-8")
+    gdp = comparison.import_comparison(None, [sheet], cmap).data["indicators"]["gdp"]
+    assert (gdp["unit"], gdp["value"], gdp["rank"]) == ("亿元", 156.3, 2)

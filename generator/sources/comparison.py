@@ -56,6 +56,7 @@ _PART_ZH = {"value": "数值", "growth": "增速"}
 _RANK_TEXT = re.compile(r"第?\s*(\d+)\s*[位名]?")
 _GRADE_TEXT = re.compile(r"([A-E])\s*[档类级等]?")
 _UNIT = re.compile(r"[（(]([^（）()]+)[）)]")
+_NOTE = re.compile(r"(注|备注|说明)\s*[:：]")
 MAX_RANK_WARNINGS = 5  # per column; more are counted, not listed
 # The key order of an imported indicator, as people write them; other keys follow.
 _ORDER = ("name", "card", "unit", "better", "decimals", "measure", "value", "growth", "rank", "grade",
@@ -66,12 +67,14 @@ _ORDER = ("name", "card", "unit", "better", "decimals", "measure", "value", "gro
 class TableWarning:
     """Something the office should know that does not stop the import (a typo in the table)."""
 
+    file: str  # the workbook (a previous period's has the same sheets)
     where: str  # the cell, e.g. 经济指标!F9
     en: str
     zh: str
 
     def format(self) -> str:
-        return f"{self.where}: warning: {self.en}\n{self.where}: 注意：{self.zh}"
+        place = f"{self.file}: {self.where}" if self.where else self.file
+        return f"{place}: warning: {self.en}\n{place}: 注意：{self.zh}"
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,13 @@ class _Read:
     columns: dict[str, dict[str, int]]  # indicator id → part → column
     header_unit: dict[str, tuple[str, int] | None]  # indicator id → (unit in the value header, column)
     name_col: int
+    notes: list[TableWarning]  # what reading found that the office should know
+
+    def warning(self, row: int, col: int, en: str, zh: str) -> TableWarning:
+        return TableWarning(self.grid.file, self.grid.ref(row, col), en, zh)
+
+    def row_of(self, unit: str) -> int:
+        return next(row for name, row in self.units if name == unit)
 
 
 def read_table(path: str | Path, table: Table) -> _Read:
@@ -115,6 +125,7 @@ def read_table(path: str | Path, table: Table) -> _Read:
     skipped = {_match_key(n) for n in (*DEFAULT_SKIP_NAMES, *table.skip_names)}
     averages = {_match_key(n) for n in table.average_names}
     units: list[tuple[str, int]] = []
+    notes: list[TableWarning] = []
     rows_of: dict[str, int] = {}
     average_row = None
     for row in range(first, len(grid.rows)):
@@ -144,10 +155,15 @@ def read_table(path: str | Path, table: Table) -> _Read:
             raise grid.error(f"duplicate name {name} (also at row {rows_of[name] + 1})",
                              f"名称“{name}”重复（第{rows_of[name] + 1}行已出现）", grid.ref(row, name_col))
         if all(grid.cell(row, col) is None or _blank(grid.cell(row, col)) for col in mapped[1:]):
-            raise grid.error(f"row {row + 1} ({name}) has no figures; if it is not a unit of the scope, "
-                             f"list it under skip_names in {Path(table.source).name}",
-                             f"第{row + 1}行（{name}）没有任何数据；如果这一行不是参评单位，"
-                             f"请把它加入{Path(table.source).name}的skip_names", grid.ref(row, name_col))
+            if _NOTE.match(name):
+                continue  # a footnote typed in the name column
+            # A unit that reported nothing still counts in the scope; say so, in case it is not one.
+            notes.append(TableWarning(grid.file, grid.ref(row, name_col),
+                                      f"row {row + 1} ({name}) has no figures: it counts as a unit of the scope "
+                                      f"without figures; list it under skip_names in {Path(table.source).name} "
+                                      "if it is not one",
+                                      f"第{row + 1}行（{name}）没有任何数据，按未报送数据的参评单位计；如果这一行"
+                                      f"不是参评单位，请把它加入{Path(table.source).name}的skip_names"))
         rows_of[name] = row
         units.append((name, row))
     if not units:
@@ -163,12 +179,16 @@ def read_table(path: str | Path, table: Table) -> _Read:
     header_unit = {}
     for ind_id, cols in columns.items():
         found = None
-        if "value" in cols:
-            units_in = [m.group(1).strip() for part in headers[cols["value"]] for m in _UNIT.finditer(part)]
-            if units_in:
-                found = (unicodedata.normalize("NFKC", units_in[-1]), cols["value"])
+        # The lower header's unit first (总量（亿元）), else the upper's; a group header may list
+        # several (地区生产总值（亿元、%）).
+        for part in reversed(headers[cols["value"]] if "value" in cols else ()):
+            named = [m.group(1) for m in _UNIT.finditer(unicodedata.normalize("NFKC", part))]
+            if named:
+                tokens = tuple(t.strip() for t in re.split(r"[、,，/;；]", named[-1]) if t.strip())
+                found = (tokens, cols["value"]) if tokens else None
+                break
         header_unit[ind_id] = found
-    return _Read(grid, table, units, figures, average, columns, header_unit, name_col)
+    return _Read(grid, table, units, figures, average, columns, header_unit, name_col, notes)
 
 
 def _blank(raw: Any) -> bool:
@@ -251,36 +271,33 @@ def _check_published(read: _Read, ind: IndicatorColumns, name: str, better: str,
                      warnings: list[TableWarning]) -> None:
     """A published rank that its own column does not give is the table's typo: say which cell."""
     col = read.columns[ind.id]["rank"]
-    measure_col = read.columns[ind.id][ind.rank_by]
-    rows = dict(read.units)
+    measure = _letter(read.columns[ind.id][ind.rank_by])
+    order_en, order_zh = ("higher is better", "越高越好") if better == "higher" else ("lower is better", "越低越好")
     found = []
     for unit, f in figures.items():
-        published = f.get("rank")
-        if published is None or published == ranks[unit]:
+        published, computed, figure = f.get("rank"), ranks[unit], f.get(ind.rank_by)
+        if published is None or published == computed:
             continue
-        cell = read.grid.ref(rows[unit], col)
-        figure = f.get(ind.rank_by)
+        row = read.row_of(unit)
         if figure is None:
-            found.append(TableWarning(cell, f"{unit} has a published rank {published} for {name} but no "
-                                        f"{ind.rank_by} figure (column {_letter(measure_col)}); it is left out "
-                                        "of the ranking",
-                                  f"{unit}的{name}公布位次为{published}，但{_letter(measure_col)}列没有数据，"
-                                  "不参与排位"))
+            found.append(read.warning(
+                row, col, f"{unit} has a published rank {published} for {name} but no {ind.rank_by} figure "
+                          f"(column {measure}); it is left out of the ranking",
+                f"{unit}的{name}公布位次为{published}，但{measure}列没有数据，不参与排位"))
             continue
-        order_en = "higher is better" if better == "higher" else "lower is better"
-        order_zh = "越高越好" if better == "higher" else "越低越好"
-        found.append(TableWarning(cell, f"{unit}'s published rank for {name} is {published}, but its {ind.rank_by} "
-                                    f"{figure} (column {_letter(measure_col)}, {order_en}) ranks "
-                                    f"{ranks[unit]}; the imported file has {ranks[unit]}",
-                              f"{unit}的{name}公布位次为{published}，但按{_letter(measure_col)}列数据{figure}"
-                              f"（{order_zh}）应排第{ranks[unit]}位；导入文件中为{ranks[unit]}"))
+        found.append(read.warning(
+            row, col, f"{unit}'s published rank for {name} is {published}, but its {ind.rank_by} {figure} "
+                      f"(column {measure}, {order_en}) ranks {computed}; the imported file has {computed}",
+            f"{unit}的{name}公布位次为{published}，但按{measure}列数据{figure}（{order_zh}）应排第{computed}位；"
+            f"导入文件中为{computed}"))
     warnings.extend(found[:MAX_RANK_WARNINGS])
     if len(found) > MAX_RANK_WARNINGS:
         more = len(found) - MAX_RANK_WARNINGS
         where = f"{read.grid.sheet}!{_letter(col)}" if read.grid.sheet is not None else _letter(col)
-        warnings.append(TableWarning(where, f"{more} more published ranks of {name} differ from the computed ones; "
-                                        "if the city ranks it on another column, set rank_by",
-                                 f"{name}另有{more}个公布位次与计算结果不同；如市里按其他列排位，请设置rank_by"))
+        warnings.append(TableWarning(
+            read.grid.file, where, f"{more} more published ranks of {name} differ from the computed ones; "
+                                   "if the city ranks it on another column, set rank_by",
+            f"{name}另有{more}个公布位次与计算结果不同；如市里按其他列排位，请设置rank_by"))
 
 
 def scope_average(read: _Read, ind_id: str, level: bool) -> dict[str, Any]:
@@ -362,77 +379,42 @@ def import_comparison(base: dict[str, Any] | None, current: list[str | Path], ma
     sizes = {}
     for table, path, prev_path in zip(cmap.tables, now, before):
         read = read_table(path, table)
+        warnings.extend(read.notes)
         us_name = _find(read, us)
         if us_name is None:
-            raise read.grid.error(f"no row for {us} in column {_letter(read.name_col)} "
-                                  f"(set us: in {Path(cmap.source).name} if the table names it otherwise)",
-                                  f"表中没有“{us}”这一行（如果表中用了别的名称，请在{Path(cmap.source).name}中用us:写明）")
+            raise read.grid.error(f"no row for {us} in column {_letter(read.name_col)} (set us: in "
+                                  f"{Path(cmap.source).name} if the table names it otherwise)",
+                                  f"表中没有“{us}”这一行（如果表中用了别的名称，请在"
+                                  f"{Path(cmap.source).name}中用us:写明）")
         sizes[table.label] = len(read.units)
         prev_read = read_table(prev_path, table) if prev_path is not None else None
+        warnings.extend(prev_read.notes if prev_read is not None else ())
         peer_rows = {}
         for peer in peers:
             found = _find(read, peer)
             if found is None:
-                warnings.append(TableWarning(read.grid.ref(read.table.skip_rows, read.name_col),
-                                         f"peer {peer} (meta.peers) has no row in this table",
-                                         f"对标单位“{peer}”（meta.peers）在此表中没有对应行"))
+                warnings.append(read.warning(table.skip_rows, read.name_col,
+                                             f"peer {peer} (meta.peers) has no row in this table",
+                                             f"对标单位“{peer}”（meta.peers）在此表中没有对应行"))
             else:
                 peer_rows[peer] = found
         for ind in table.indicators.values():
             entry = _definition(cmap, table, ind, indicators.get(ind.id), read)
-            name = entry["name"]
             better = entry.get("better", "higher")
-            ranked = rank_indicator(read, ind, better, name, warnings)
-            mine = ranked[us_name]
-            for part in _PARTS:
-                if _given(read, ind, part):
-                    entry.pop(part, None)
-                    if mine[part] is not None:
-                        entry[part] = mine[part]
-            for part in ("value", "growth"):
-                if part in read.columns[ind.id] and mine[part] is None:
-                    col = read.columns[ind.id][part]
-                    warnings.append(TableWarning(read.grid.ref(dict(read.units)[us_name], col),
-                                             f"{us} has no {part} figure for {name}",
-                                             f"{us}的{name}没有{_PART_ZH[part]}数据"))
-            level = entry.get("unit") == "%" or entry.get("measure") == "level"
-            average = scope_average(read, ind.id, level)
-            if average:
-                entry["scope_average"] = average
-            entry_peers = dict(entry.get("peers") or {})
-            for peer, found in peer_rows.items():
-                figures = {k: v for k, v in ranked[found].items() if v is not None}
-                if figures:
-                    entry_peers[peer] = figures
-            if entry_peers:
-                entry["peers"] = entry_peers
+            ranked = rank_indicator(read, ind, better, entry["name"], warnings)
+            _fill(entry, read, ind, ranked, us_name, peer_rows, warnings)
             previous_ranks = {}
             if prev_read is not None:
-                prev_ranked = rank_indicator(prev_read, ind, better, name, warnings)
-                prev_us = _find(prev_read, us)
-                if prev_us is None:
-                    warnings.append(TableWarning(prev_read.grid.ref(prev_read.table.skip_rows, prev_read.name_col),
-                                             f"no row for {us} in the previous period's table; previous is "
-                                             "left as the base file has it",
-                                             f"上期表中没有“{us}”这一行，previous保持base文件中的内容"))
-                else:
-                    prev_entry = dict(entry.get("previous") or {})
-                    for part in _PARTS:
-                        if _given(prev_read, ind, part):
-                            prev_entry.pop(part, None)
-                            if prev_ranked[prev_us][part] is not None:
-                                prev_entry[part] = prev_ranked[prev_us][part]
-                    if prev_entry:
-                        entry["previous"] = prev_entry
-                previous_ranks = {_match_key(unit): f["rank"] for unit, f in prev_ranked.items()}
+                previous_ranks = _fill_previous(entry, prev_read, ind, better, us, warnings)
             entry["scope_units"] = _scope_units(read, ranked, previous_ranks)
             out_indicators[ind.id] = _ordered(entry)
     size = max(sizes.values())
     if len(set(sizes.values())) > 1:
         listed = ", ".join(f"{label} {n}" for label, n in sizes.items())
-        warnings.append(TableWarning(Path(cmap.source).name, f"the tables rank different numbers of units ({listed}); "
-                                                        f"meta.scope_size is {size}",
-                                 f"各表参评单位数不同（{listed.replace(', ', '，')}），meta.scope_size取{size}"))
+        warnings.append(TableWarning(cmap.source, "tables",
+                                     f"the tables rank different numbers of units ({listed}); "
+                                     f"meta.scope_size is {size}",
+                                     f"各表参评单位数不同（{listed.replace(', ', '，')}），meta.scope_size取{size}"))
     new_meta = {**meta, "scope_size": size}
     if cmap.peers is not None:
         new_meta["peers"] = list(cmap.peers)
@@ -440,6 +422,55 @@ def import_comparison(base: dict[str, Any] | None, current: list[str | Path], ma
     # The file the office reviews must load: check it as the loader will.
     loader.load_text(to_yaml(data), f"{current[0]} (imported)")
     return Imported(data, tuple(warnings))
+
+
+def _fill(entry: dict[str, Any], read: _Read, ind: IndicatorColumns, ranked: dict[str, dict[str, Any]],
+          us: str, peer_rows: dict[str, str], warnings: list[TableWarning]) -> None:
+    """Our figures, the scope's average and the peers', from one table, into the indicator's entry."""
+    mine = ranked[us]
+    for part in _PARTS:
+        if _given(read, ind, part):  # the table is this period's word on it, a blank included
+            entry.pop(part, None)
+            if mine[part] is not None:
+                entry[part] = mine[part]
+    for part in ("value", "growth"):
+        if part in read.columns[ind.id] and mine[part] is None:
+            warnings.append(read.warning(read.row_of(us), read.columns[ind.id][part],
+                                         f"{us} has no {part} figure for {entry['name']}",
+                                         f"{us}的{entry['name']}没有{_PART_ZH[part]}数据"))
+    level = entry.get("unit") == "%" or entry.get("measure") == "level"
+    average = scope_average(read, ind.id, level)
+    if average:
+        entry["scope_average"] = average
+    peers = dict(entry.get("peers") or {})
+    for peer, row_name in peer_rows.items():
+        figures = {k: v for k, v in ranked[row_name].items() if v is not None}
+        if figures:
+            peers[peer] = figures
+    if peers:
+        entry["peers"] = peers
+
+
+def _fill_previous(entry: dict[str, Any], read: _Read, ind: IndicatorColumns, better: str, us: str,
+                   warnings: list[TableWarning]) -> dict[str, int | None]:
+    """Our previous figures from the previous period's table; every unit's previous rank (by name)."""
+    ranked = rank_indicator(read, ind, better, entry["name"], warnings)
+    us_name = _find(read, us)
+    if us_name is None:
+        warnings.append(read.warning(read.table.skip_rows, read.name_col,
+                                     f"no row for {us} in the previous period's table; previous is left as "
+                                     "the base file has it",
+                                     f"上期表中没有“{us}”这一行，previous保持base文件中的内容"))
+    else:
+        previous = dict(entry.get("previous") or {})
+        for part in _PARTS:
+            if _given(read, ind, part):
+                previous.pop(part, None)
+                if ranked[us_name][part] is not None:
+                    previous[part] = ranked[us_name][part]
+        if previous:
+            entry["previous"] = previous
+    return {_match_key(unit): f["rank"] for unit, f in ranked.items()}
 
 
 def _base(cmap: ComparisonMapping) -> dict[str, Any]:
@@ -502,9 +533,11 @@ def _definition(cmap: ComparisonMapping, table: Table, ind: IndicatorColumns, ba
         entry["name"] = ind.name
     if ind.better:
         entry["better"] = ind.better
-    unit = ind.unit or (found[0] if found else None)
     have = entry.get("unit")
-    if unit is not None and have and unicodedata.normalize("NFKC", have) != unit:
+    tokens = found[0] if found else ()
+    unit = ind.unit or (unicodedata.normalize("NFKC", have) if have and unicodedata.normalize("NFKC", have) in tokens
+                        else tokens[0] if tokens else None)
+    if unit is not None and have and unicodedata.normalize("NFKC", have) != unicodedata.normalize("NFKC", unit):
         col = found[1] if found else 0
         raise read.grid.error(f"the header gives {entry['name']} in {unit}, but the base file has unit "
                               f"{have}; convert the figures or correct indicators.{ind.id}.unit",
