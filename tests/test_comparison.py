@@ -473,3 +473,27 @@ def test_a_group_header_listing_units_matches_the_base_unit(tmp_path):
                     encoding="utf-8")
     gdp = comparison.import_comparison(None, [sheet], cmap).data["indicators"]["gdp"]
     assert (gdp["unit"], gdp["value"], gdp["rank"]) == ("亿元", 156.3, 2)
+
+
+def test_imported_data_is_plain_and_each_unit_is_one_line(imported):
+    text = comparison.to_yaml(imported.data)
+    assert yaml.safe_load(yaml.safe_dump(imported.data, allow_unicode=True)) == yaml.safe_load(text)
+    assert "    - {name: 青山县, value: 156.3, growth: 4.2, rank: 28, grade: D, previous_rank: 20}\n" in text
+    from generator.sources import spreadsheet
+
+    townships = spreadsheet.import_data(EXAMPLES / "townships_2024Q2.xlsx", EXAMPLES / "mapping.yaml")
+    assert comparison.to_yaml(townships) == spreadsheet.to_yaml(townships)  # the township import unchanged
+
+
+def test_rank_by_published_takes_the_tables_ranks_and_bounds_them(tmp_path):
+    mapping = SMALL_MAP.replace("{growth: GDP增速（%）, rank: GDP位次}", "{growth: GDP增速（%）, rank: GDP位次, rank_by: published}")
+    rows = [["单位", "GDP增速（%）", "GDP位次", "失业率（%）"], ["青山县", 4.2, 1, 5.1], ["临江县", 5.0, 2, 4.0],
+            ["石门县", 3.0, 3, 4.4]]
+    sheet, cmap = small(tmp_path, rows, mapping)
+    result = comparison.import_comparison(None, [sheet], cmap)
+    assert result.data["indicators"]["gdp"]["rank"] == 1 and result.warnings == ()  # as published, unchecked
+    rows[2][2] = 4
+    sheet, cmap = small(tmp_path, rows, mapping)
+    with pytest.raises(DataError) as caught:
+        comparison.import_comparison(None, [sheet], cmap)
+    assert caught.value.key == "对比!C3" and "larger than the number of units" in caught.value.en

@@ -95,7 +95,7 @@ class _Read:
     figures: dict[str, dict[str, dict[str, Any]]]  # indicator id → unit name → part → figure
     average: dict[str, dict[str, Any]]  # indicator id → part → figure of the 全市 row
     columns: dict[str, dict[str, int]]  # indicator id → part → column
-    header_unit: dict[str, tuple[str, int] | None]  # indicator id → (unit in the value header, column)
+    header_unit: dict[str, tuple[tuple[str, ...], int] | None]  # id → (units in the value header, column)
     name_col: int
     notes: list[TableWarning]  # what reading found that the office should know
 
@@ -248,6 +248,11 @@ def rank_indicator(read: _Read, ind: IndicatorColumns, better: str, name: str,
     out = {unit: {part: f.get(part) for part in ("value", "growth")} for unit, f in figures.items()}
     if ind.rank_by == "published":
         ranks = {unit: f.get("rank") for unit, f in figures.items()}
+        for unit, rank in ranks.items():
+            if rank is not None and rank > len(figures):
+                raise read.grid.error(f"rank {rank} is larger than the number of units in the table ({len(figures)})",
+                                      f"位次{rank}大于表中参评单位数（{len(figures)}个）",
+                                      read.grid.ref(read.row_of(unit), cols["rank"]))
     else:
         measured = [(unit, f[ind.rank_by]) for unit, f in figures.items() if f.get(ind.rank_by) is not None]
         sign = 1 if better == "higher" else -1
@@ -555,7 +560,7 @@ def _scope_units(read: _Read, ranked: dict[str, dict[str, Any]],
     order = {unit: i for i, (unit, _) in enumerate(read.units)}
     units = []
     for unit in sorted(ranked, key=lambda u: (ranked[u]["rank"] is None, ranked[u]["rank"] or 0, order[u])):
-        entry = _Row(name=unit, **{k: v for k, v in ranked[unit].items() if v is not None})
+        entry = {"name": unit, **{k: v for k, v in ranked[unit].items() if v is not None}}
         before = previous_ranks.get(_match_key(unit))
         if before is not None:
             entry["previous_rank"] = before
@@ -567,6 +572,13 @@ def to_yaml(data: dict[str, Any]) -> str:
     """indicators.yaml text as sources/spreadsheet writes it, each unit of scope_units on one line."""
     import yaml
 
+    indicators = data.get("indicators")
+    if isinstance(indicators, dict):  # each unit of scope_units a _Row, for the dumper only
+        indicators = {ind_id: {**ind, "scope_units": [_Row(u) for u in ind["scope_units"]]}
+                      if isinstance(ind, dict) and isinstance(ind.get("scope_units"), list)
+                      and all(isinstance(u, dict) for u in ind["scope_units"]) else ind
+                      for ind_id, ind in indicators.items()}
+        data = {**data, "indicators": indicators}
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=120)
 
