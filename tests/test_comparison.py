@@ -216,9 +216,6 @@ def test_import_then_speech_writes_the_full_speech(tmp_path):
     assert "低于全市平均" in text and "乡镇（街道）" in text
     for machinery in ("None", "nan", "{{", "[]"):
         assert machinery not in text
-    again = CliRunner().invoke(main, ["import", "--compare", str(CITY_Q2), "--compare-map", str(CMAP),
-                                      "-o", str(out)])
-    assert again.exit_code == 0, again.stderr  # the same bytes: speechgen's own file is replaced
 
 
 def test_import_options_that_do_not_go_together_exit_2(tmp_path):
@@ -477,7 +474,7 @@ def test_a_group_header_listing_units_matches_the_base_unit(tmp_path):
 
 def test_imported_data_is_plain_and_each_unit_is_one_line(imported):
     text = comparison.to_yaml(imported.data)
-    assert yaml.safe_load(yaml.safe_dump(imported.data, allow_unicode=True)) == yaml.safe_load(text)
+    assert all(type(u) is dict for ind in imported.data["indicators"].values() for u in ind.get("scope_units", ()))
     assert "    - {name: 青山县, value: 156.3, growth: 4.2, rank: 28, grade: D, previous_rank: 20}\n" in text
     from generator.sources import spreadsheet
 
