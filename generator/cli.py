@@ -268,17 +268,31 @@ def scorecards(data, mapping, out_dir, template, reference, fmt, force, only, me
 
 
 @main.command("import")
-@click.argument("sheet", type=click.Path(dir_okay=False))
-@click.option("--map", "mapping", type=click.Path(dir_okay=False), required=True, help=MAP_HELP)
+@click.argument("sheet", type=click.Path(dir_okay=False), required=False)
+@click.option("--map", "mapping", type=click.Path(dir_okay=False), default=None, help=MAP_HELP)
+@click.option("--compare", multiple=True, type=click.Path(dir_okay=False),
+              help="The higher level's comparison table (.xlsx/.csv); one workbook, or one per table "
+                   "of --compare-map / 上级对比表（可多次给出）.")
+@click.option("--compare-map", "compare_map", type=click.Path(dir_okay=False), default=None,
+              help="Mapping of the comparison tables / 对比表映射文件 (YAML).")
+@click.option("--previous", multiple=True, type=click.Path(dir_okay=False),
+              help="The previous period's comparison table(s), same layout / 上期对比表.")
 @click.option("-o", "--output", default=None,
               help="Write the YAML to this file instead of standard output / 输出到文件.")
 @_force_option
 @_report
-def import_sheet(sheet, mapping, output, force):
+def import_sheet(sheet, mapping, compare, compare_map, previous, output, force):
     """Convert a statistics bureau's .xlsx/.csv into indicators.yaml format / 表格转为指标数据文件."""
-    from generator.sources import spreadsheet
+    from generator.sources import comparison
 
-    text = spreadsheet.to_yaml(spreadsheet.import_data(sheet, mapping))
+    # Checked here, not by click: _report turns any error into exit 1 unless it is speechgen's own.
+    wrong = comparison.option_problem(sheet, mapping, compare, compare_map, previous)
+    if wrong:
+        raise SpeechgenError(*wrong)
+    result = comparison.import_all(sheet, mapping, list(compare), compare_map, list(previous))
+    for warning in result.warnings:
+        click.echo(warning.format(), err=True)
+    text = comparison.to_yaml(result.data)
     if output and output != "-":
         write_output(Path(output), text.encode("utf-8"), force=force)
         click.echo(output)

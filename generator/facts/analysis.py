@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from generator.facts import assessment, departments, highlights, investment, racing, statements
+from generator.facts import assessment, departments, highlights, investment, racing, scope, statements
 from generator.facts import schedule as schedule_line
 from generator.facts.trajectory import trajectory
 from generator.wording import zh
@@ -310,6 +310,8 @@ def analyse(ds: Dataset) -> dict:
     year_end = period.months == 12
     inds = [indicator_facts(i, schedule, ds.meta.scope_size, rules, year_end)
             for i in ds.indicators.values()]
+    for f, ind in zip(inds, ds.indicators.values()):  # the whole table's distribution, when imported
+        f["scope"] = scope.scope_facts(ind, ds.meta.region, f["compared"])
     by_id = {f["id"]: f for f in inds}
 
     achievements = sorted((f for f in inds if f["verdict"] == "achievement"),

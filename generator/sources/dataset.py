@@ -105,6 +105,18 @@ class HistoryPoint:
 
 
 @dataclass(frozen=True)
+class ScopeUnit:
+    """One unit of the scope on one indicator, as the higher level's comparison table has it."""
+
+    name: str
+    value: float | None = None
+    growth: float | None = None
+    rank: int | None = None
+    grade: str | None = None
+    previous_rank: int | None = None
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     name: str
@@ -125,6 +137,7 @@ class Indicator:
     reason: str = ""  # the office's own words on why (optional)
     history: tuple[HistoryPoint, ...] = ()  # earlier periods, oldest first
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)  # the office's own keys
+    scope_units: tuple[ScopeUnit, ...] = ()  # every unit of the scope, ours included (facts/scope.py)
 
     @property
     def is_rate(self) -> bool:
@@ -562,6 +575,10 @@ def _indicator(ind_id: str, raw: dict[str, Any]) -> Indicator:
                                    growth=_num(h.get("growth")), rank=_int(h.get("rank")),
                                    grade=h.get("grade")) for h in raw.get("history", ())),
         extra=office_keys(raw, "indicator"),
+        scope_units=tuple(ScopeUnit(name=u["name"], value=_num(u.get("value")), growth=_num(u.get("growth")),
+                                    rank=_int(u.get("rank")), grade=u.get("grade"),
+                                    previous_rank=_int(u.get("previous_rank")))
+                          for u in raw.get("scope_units", ())),
     )
 
 

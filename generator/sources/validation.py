@@ -241,6 +241,7 @@ def contract_problems(data: dict[str, Any], lines: Lines) -> list[Problem]:
             if peer not in peers:
                 found.add(base + ("peers", peer), f'"{peer}" is not listed in meta.peers ({", ".join(peers) or "empty"})',
                           f'"{peer}"不在meta.peers中（{"、".join(peers) or "空"}）')
+        _check_scope_units(ind, base, meta, found)
     for index, item in enumerate(data.get("problem_lists", [])):
         for key in ("rank", "previous_rank"):
             found.rank(("problem_lists", index, key), item.get(key), size, "meta.scope_size")
@@ -337,6 +338,38 @@ def _check_assessment(assessment: dict[str, Any], period, found: _Findings) -> N
         for key in ("rank", "previous_rank"):
             found.rank(("assessment", "units", index, key), unit.get(key), count,
                        f'number of units of kind {unit["kind"]}', f'“{unit["kind"]}”类单位数')
+def _check_scope_units(ind: dict[str, Any], base: KeyPath, meta: dict[str, Any], found: _Findings) -> None:
+    """An indicator's scope_units: ranks in the scope, each name once, no more units than the scope
+    has, and our own entry saying what the indicator says (an edit to one place only is caught)."""
+    units = ind.get("scope_units", [])
+    size = meta["scope_size"]
+    if len(units) > size:
+        found.add(base + ("scope_units",), f"expected at most {size} units (meta.scope_size), got {len(units)}",
+                  f"单位数不应超过meta.scope_size（{size}个），实际为{len(units)}个")
+    first_seen: dict[str, int] = {}
+    ours = {"value": ind.get("value"), "growth": ind.get("growth"), "rank": ind.get("rank"),
+            "grade": ind.get("grade"), "previous_rank": ind.get("previous", {}).get("rank")}
+    for index, unit in enumerate(units):
+        path = base + ("scope_units", index)
+        for key in ("rank", "previous_rank"):
+            found.rank(path + (key,), unit.get(key), size, "meta.scope_size")
+        name = unit["name"]
+        if name in first_seen:
+            first = line_of(base + ("scope_units", first_seen[name], "name"), found.lines)
+            found.add(path + ("name",), f'duplicate unit "{name}" (first at line {first})',
+                      f'单位"{name}"重复（第{first}行已出现）')
+        first_seen.setdefault(name, index)
+        if name != meta["region"]:
+            continue
+        for key, mine in ours.items():
+            theirs = unit.get(key)
+            if theirs is not None and theirs != mine:  # a part the table did not give is not compared
+                where = f"indicators.{base[-1]}.{'previous.rank' if key == 'previous_rank' else key}"
+                got_en, got_zh = shown(theirs)
+                mine_en, mine_zh = shown(mine)
+                found.add(path + (key,), f"{name}'s own entry has {got_en}, but {where} has {mine_en}; "
+                                         "make them agree",
+                          f"{name}本单位一项为{got_zh}，但{where}为{mine_zh}，两处应一致")
 
 
 def _check_townships(townships: dict[str, Any], found: _Findings) -> None:
