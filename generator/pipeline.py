@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.planning import assessment as assessment_plan
 from generator.planning import speech as speech_plan
 from generator.sources import loader
 from generator.facts import analysis
@@ -58,7 +59,9 @@ def load_facts(data_path: str | Path, mapping: str | Path | None = None) -> dict
 
 def template_context(facts: dict) -> dict:
     """What every template sees: the facts, and the plan of what to say and how to frame it."""
-    return {**facts, "plan": speech_plan.plan(facts)}
+    return {**facts, "plan": speech_plan.plan(facts),
+            # the assessment occasions (assessment_speech, commendation_notice); None without one
+            "assessment_plan": assessment_plan.plan(facts)}
 
 
 def file_label(template: str, kind: str) -> str:
