@@ -14,6 +14,9 @@ from pathlib import Path
 import jinja2
 
 from generator.planning import assessment as assessment_plan
+from generator.planning import forum as forum_plan
+from generator.planning import notice as notice_plan
+from generator.planning import plenary as plenary_plan
 from generator.planning import speech as speech_plan
 from generator.sources import loader
 from generator.facts import analysis
@@ -59,7 +62,10 @@ def load_facts(data_path: str | Path, mapping: str | Path | None = None) -> dict
 
 def template_context(facts: dict) -> dict:
     """What every template sees: the facts, and the plan of what to say and how to frame it."""
-    return {**facts, "plan": speech_plan.plan(facts),
+    base = speech_plan.plan(facts)
+    return {**facts, "plan": {**base, "notice": notice_plan.plan_notice(facts),
+                              "plenary": plenary_plan.plan_plenary(facts, base),
+                              "forum": forum_plan.plan_forum(facts, base)},
             # the assessment occasions (assessment_speech, commendation_notice); None without one
             "assessment_plan": assessment_plan.plan(facts)}
 

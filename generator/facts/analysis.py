@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 from generator.facts import assessment, departments, highlights, investment, racing, statements
 from generator.facts import schedule as schedule_line
+from generator.facts.trajectory import trajectory
 from generator.wording import zh
 from generator.sources.dataset import Dataset, Indicator, ProblemList, Project, Rules
 
@@ -140,6 +141,7 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
         "reason": ind.reason,
         "history": [{"period": h.period, "value": h.value, "growth": h.growth, "rank": h.rank,
                      "grade": h.grade} for h in ind.history],
+        "trajectory": trajectory([{"rank": h.rank} for h in ind.history], prev.rank, ind.rank),
         "scope_average": avg,
         "gap_to_average": gap_avg,
         "above_average_good": _good(gap_avg, ind.better),
@@ -268,7 +270,7 @@ def _meta_facts(ds: Dataset) -> dict:
     return {
         **m.extra,  # the office's own keys; a computed fact of the same name wins
         "region": m.region, "level": m.level, "whole": m.whole,
-        "period": p, "period_code": p.code, "year": p.year, "period_name": p.cumulative_name,
+        "period": p, "period_code": p.code, "period_kind": p.kind, "year": p.year, "period_name": p.cumulative_name,
         "stage": p.stage_name, "next_stage": p.next_stage_name, "previous_name": p.previous_name,
         "schedule": p.schedule, "next_schedule": p.next_schedule,
         "is_year_end": p.months == 12,

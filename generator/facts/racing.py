@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import Counter
 from collections.abc import Callable, Mapping
 
 from generator.facts import schedule as schedule_line
@@ -229,8 +230,10 @@ def race(townships: Townships, schedule: float, *, next_schedule: float | None =
                        "on_schedule_count": on_count, "assessed_count": assessed})
 
     ranks = competition_ranks([f["score"] for f in fields])
+    sharing = Counter(ranks)
     for f, rank in zip(fields, ranks):
         f["rank"] = rank
+        f["tied"] = sharing[rank] > 1  # 并列第N位
         f["grade"] = grade_for(rank, n, townships.scoring.grades)
         prev = f["previous_rank"]
         f["rank_move"] = None if prev is None else prev - rank

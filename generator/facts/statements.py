@@ -63,7 +63,9 @@ def indicator_statements(f: dict, rules, year_end: bool) -> list[dict]:
     if f["growth_change"] is not None and abs(f["growth_change"]) >= 0.1:
         out.append(_statement("growth_change", _sign(f["growth_change_good"]), False,
                               1 + abs(f["growth_change"]) / 10))
-    if f["value_change"] is not None and f["value_change"] != 0:
+    # At a year's end the previous period is last year, so the change of the figure and
+    # its growth rate would say the same thing twice.
+    if f["value_change"] is not None and f["value_change"] != 0 and not (year_end and f["growth"] is not None):
         out.append(_statement("value_change", _sign(f["value_change_good"]),
                               abs(f["value_change"]) >= 5, 1.5 + abs(f["value_change"]) / 10))
 
@@ -85,6 +87,13 @@ def indicator_statements(f: dict, rules, year_end: bool) -> list[dict]:
             out.append(_statement("rank_move", BAD, True, 2 + -move / 4))
         elif move <= -2:
             out.append(_statement("rank_move", BAD, False, 1 + -move / 4))
+
+    tr = f.get("trajectory")
+    if tr and not small:
+        if tr["best_of"] or (tr["streak"] and tr["direction"] == "up"):
+            out.append(_statement("trajectory", GOOD, False, 0.8 + tr["streak"] / 20 + 0.2 * bool(tr["best_of"])))
+        elif tr["worst_of"] or (tr["streak"] and tr["direction"] == "down"):
+            out.append(_statement("trajectory", BAD, False, 0.8 + tr["streak"] / 20 + 0.2 * bool(tr["worst_of"])))
 
     if f["measure"] == "cumulative" and f["on_schedule"] is not None:
         gap = f["schedule_gap"]

@@ -35,7 +35,7 @@ def _pick(statements: list[dict], polarity: str, limit: int) -> list[dict]:
 
 # The order a writer says things in once the leading statement is out: the figure's
 # own change, then where it stands, then the targets.
-READING_ORDER = ("growth", "growth_change", "value_change", "average", "rank_move", "rank",
+READING_ORDER = ("growth", "growth_change", "value_change", "average", "rank_move", "rank", "trajectory",
                  "grade_move", "grade", "schedule", "target", "level_target", "growth_target")
 _CHANGES = frozenset({"growth_change", "value_change"})
 # Statements about the growth rate, said after the growth itself.
@@ -56,6 +56,11 @@ def _ordered(lead: list[dict]) -> list[dict]:
         out = [s for s in out if s["kind"] != "rank"]
         at = next(i for i, s in enumerate(out) if s["kind"] == "rank_move")
         out.insert(at + 1, rank)
+    said_move = False
+    for i, s in enumerate(out):
+        if s["kind"] == "trajectory" and said_move:
+            out[i] = {**s, "short": True}  # 位次 once: …后退4位，已连续2个季度后退
+        said_move = said_move or s["kind"] == "rank_move"
     said_change = False
     for i, s in enumerate(out):
         if s["kind"] == "rank_move" and said_change:
@@ -70,14 +75,19 @@ def _turned(f: dict) -> bool:
     return g is not None and p is not None and (g < 0) != (p < 0)
 
 
-def indicator_sentence(f: dict, side: str, period_code: str) -> dict:
-    """Plan one sentence about indicator f, placed on `side` (achievement or shortfall)."""
+def indicator_sentence(f: dict, side: str, period_code: str, skip: frozenset[str] = frozenset(),
+                       max_lead: int = MAX_LEAD) -> dict:
+    """Plan one sentence about indicator f, placed on `side` (achievement or shortfall).
+
+    `skip` names statement kinds another part of the speech has already said of f.
+    """
     lead_pol, other_pol = (GOOD, BAD) if side == "achievement" else (BAD, GOOD)
-    lead = _pick(f["statements"], lead_pol, MAX_LEAD)
+    statements = [s for s in f["statements"] if s["kind"] not in skip]
+    lead = _pick(statements, lead_pol, max_lead)
     if _turned(f) and any(x["kind"] == "growth_change" for x in lead):
         lead = [x for x in lead if x["kind"] != "growth"]  # 由增长4.0%转为下降18.2% says both
-    concede = _pick(f["statements"], other_pol, MAX_CONCEDE) if side == "shortfall" else \
-        [s for s in _pick(f["statements"], other_pol, 1) if s["kind"] != "average"]
+    concede = _pick(statements, other_pol, MAX_CONCEDE) if side == "shortfall" else \
+        [s for s in _pick(statements, other_pol, 1) if s["kind"] != "average"]
     lead, concede = _ordered(lead), _ordered(concede)
     if side == "shortfall" and concede:
         shape = "concessive"  # 虽…，但…
@@ -89,7 +99,7 @@ def indicator_sentence(f: dict, side: str, period_code: str) -> dict:
         shape = "plain"
     return {"f": f, "side": side, "lead": lead, "concede": concede, "shape": shape,
             "opener": "plain", "seed": seed(f["id"], period_code), "superlative": None,
-            "reason": f["reason"] if side == "shortfall" else ""}
+            "reason": f["reason"] if side == "shortfall" else "", "lead_unit": ""}
 
 
 def vary(sentences: list[dict]) -> list[dict]:

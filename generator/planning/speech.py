@@ -20,8 +20,13 @@ MIN_FIELD_FOR_TOP = 6
 STRONG_TOWN_RISE = 3
 
 
-def _sentences(items: list[dict], side: str, everyone: list[dict], code: str) -> list[dict]:
-    planned = [indicator_sentence(f, side, code) for f in items]
+def _sentences(items: list[dict], side: str, everyone: list[dict], code: str,
+               said: frozenset[tuple[str, str]] = frozenset()) -> list[dict]:
+    """One planned sentence per indicator; what `said` holds is not said again, and an
+    indicator left with nothing on its side to say drops out."""
+    planned = [indicator_sentence(f, side, code, frozenset(k for i, k in said if i == f["id"]))
+               for f in items]
+    planned = [p for p in planned if p["lead"]]
     mark_superlatives(planned, everyone)
     return planned
 
@@ -35,6 +40,13 @@ def _cut(sentences: list[dict]) -> dict:
         s["card_first"] = before is None or before["f"]["card"] != s["f"]["card"]
     rest = [s["f"]["name"] for s in sentences if s not in keep]
     return {"sentences": vary(kept), "more": len(rest), "rest": rest}
+
+
+def _name_leads(section: dict, tasked: set[str]) -> None:
+    """Name the 牵头单位 in a shortfall's own sentence when no task below gives it to anyone."""
+    for s in section["sentences"]:
+        f = s["f"]
+        s["lead_unit"] = f["lead"] if f["lead"] and f["id"] not in tasked else ""
 
 
 def _said(*groups: dict) -> set[tuple[str, str]]:
@@ -60,7 +72,7 @@ def _race(towns: dict | None) -> dict | None:
         return None
     n = towns["count"]
     top = [u for u in towns["top"] if u["grade"] in ("A", "B")] if n >= MIN_FIELD_FOR_TOP else []
-    named_top = {u["name"] for u in top}
+    named_top = {u["name"] for u in top} | {u["name"] for u in towns["units"] if u["rank"] == 1}
     bottom = [u for u in towns["bottom"] if u["name"] not in named_top] if n >= MIN_FIELD_FOR_TOP else []
     risers = [u for u in towns["risers"] if u["rank_move"] >= 2][:3]
     strong_rise = bool(risers) and all(u["rank_move"] >= STRONG_TOWN_RISE for u in risers)
@@ -69,7 +81,8 @@ def _race(towns: dict | None) -> dict | None:
                   and len(i["behind_schedule"]) * 2 > i["assessed_count"]]
     unreported = sorted({name for i in towns["indicators"] for name in i["missing"]})
     return {
-        "count": n, "indicator_count": towns["indicator_count"], "leader": towns["units"][0] if n else None,
+        "count": n, "indicator_count": towns["indicator_count"], "first": [u for u in towns["units"] if u["rank"] == 1],
+        "followers": [u for u in top if u["rank"] != 1],
         "top": top, "bottom": bottom, "risers": risers, "strong_rise": strong_rise,
         "all_on_schedule": towns["all_on_schedule"] if len(towns["all_on_schedule"]) < n else [],
         "everyone_on_schedule": n > 0 and len(towns["all_on_schedule"]) == n,
@@ -78,6 +91,35 @@ def _race(towns: dict | None) -> dict | None:
         "has_good": bool(top or risers or towns["all_on_schedule"]),
         "has_bad": bool(bottom or towns["none_on_schedule"] or widespread),
     }
+
+
+def _departments(deps: dict | None) -> dict | None:
+    """The departments' race as the speech says it: the first three, real risers, the last."""
+    if not deps or deps["ranked_count"] < MIN_FIELD_FOR_TOP:
+        return None
+    return {"label": deps["label"], "count": deps["ranked_count"], "top": deps["top"],
+            "risers": [u for u in deps["risers"] if u["rank_move"] >= STRONG_TOWN_RISE][:3],
+            "bottom": deps["bottom"]}
+
+
+def _investment(ip: dict | None, indicators: list[dict]) -> dict | None:
+    """招商引资 on one side of the speech: good when the funds keep up with the schedule.
+
+    Offices often report the funds as an indicator too (招商引资到位资金): then the
+    indicator's sentence says them, and this paragraph leaves them out."""
+    if not ip or not ip["funds"] or ip["funds"]["completion"] is None:
+        return None
+    towns = ip["townships"]
+    value = ip["funds"]["value"]
+    as_indicator = any(f["value"] == value and "招商" in f["name"] for f in indicators)
+    return {**ip, "good": bool(ip["funds"]["on_schedule"]),
+            "funds": None if as_indicator else ip["funds"],
+            "zero": towns["zero"] if towns else [], "lowest": towns["lowest"] if towns else []}
+
+
+def _highlights(items: list[dict]) -> list[dict]:
+    """经验做法 worth naming: never beside an indicator the speech lists as a shortfall."""
+    return [h for h in items if not (h["indicator"] and h["indicator"]["verdict"] == "shortfall")]
 
 
 def _cards(cards: list[dict]) -> dict | None:
@@ -120,7 +162,6 @@ def plan(facts: dict) -> dict:
     econ_good = _cut(_sentences([f for f in good if f["card"] == ECONOMY], "achievement", inds, code))
     other_good = _cut(_sentences([f for f in good if f["card"] != ECONOMY], "achievement", inds, code))
     econ_bad = _cut(_sentences([f for f in bad if f["card"] == ECONOMY], "shortfall", inds, code))
-    other_bad = _cut(_sentences([f for f in bad if f["card"] != ECONOMY], "shortfall", inds, code))
     lists = _problem_lists(facts["problem_lists"], meta["scope_size"])
     race = _race(facts["townships"])
     projects = facts["projects"]
@@ -143,9 +184,24 @@ def plan(facts: dict) -> dict:
     targets["behind_new"] = [f for f in targets["behind"] if (f["id"], schedule_kind) not in said]
     targets["missed_said"] = [f for f in targets["growth_missed"] if (f["id"], "growth_target") in said]
     targets["missed_new"] = [f for f in targets["growth_missed"] if (f["id"], "growth_target") not in said]
-    has_good = bool(econ_good["sentences"] or other_good["sentences"] or lists["good"]
+    for key in ("behind_new", "missed_new"):
+        targets[key + "_rest"] = [f["name"] for f in targets[key][LISTED:]]
+        targets[key] = targets[key][:LISTED]
+    targets["kind"] = schedule_kind
+    # The targets paragraph comes before the other shortfalls: what it says in full,
+    # their sentences leave out.
+    in_targets = frozenset([(f["id"], schedule_kind) for f in targets["behind_new"]]
+                           + [(f["id"], "growth_target") for f in targets["missed_new"]])
+    other_bad = _cut(_sentences([f for f in bad if f["card"] != ECONOMY], "shortfall", inds, code,
+                                in_targets))
+    investment = _investment(facts.get("investment_promotion"), inds)
+    deps = _departments(facts.get("departments"))
+    highlights = _highlights(facts.get("highlights") or [])
+    has_good = bool(econ_good["sentences"] or other_good["sentences"] or lists["good"] or highlights
+                    or (investment and investment["good"]) or deps
                     or (projects["count"] and projects["on_schedule"]) or (race and race["has_good"]))
     has_bad = bool(econ_bad["sentences"] or other_bad["sentences"] or targets["behind"]
+                   or (investment and not investment["good"])
                    or targets["growth_missed"] or lists["poor"] or projects["behind"]
                    or (race and race["has_bad"]))
     noted: set[str] = set()  # an indicator is spoken of under its first task only
@@ -158,6 +214,9 @@ def plan(facts: dict) -> dict:
 
     tasks = [{"theme": t["theme"], "entries": [{**e, "note": note(e["indicator"])} for e in t["entries"]]}
              for t in facts["tasks"]]
+    tasked = {e["indicator"]["id"] for t in facts["tasks"] for e in t["entries"] if e["indicator"]}
+    _name_leads(econ_bad, tasked)
+    _name_leads(other_bad, tasked)
     graded = facts["graded_count"]
     moved_up = sum(1 for f in inds if (f["rank_move"] or 0) > 0)
     moved_down = sum(1 for f in inds if (f["rank_move"] or 0) < 0)
@@ -173,11 +232,14 @@ def plan(facts: dict) -> dict:
         "good": {"present": has_good, "economy": econ_good, "others": other_good,
                  "cards": _cards(facts["cards"]),
                  "lists": lists["good"], "projects": bool(projects["count"] and projects["on_schedule"]),
-                 "race": race if race and race["has_good"] else None},
+                 "race": race if race and race["has_good"] else None,
+                 "investment": investment if investment and investment["good"] else None,
+                 "departments": deps, "highlights": highlights},
         "bad": {"present": has_bad, "economy": econ_bad, "others": other_bad, "targets": targets,
                 "lists": lists["poor"], "list_groups": lists["poor_groups"],
                 "projects": projects if projects["behind"] else None,
-                "race": race if race and race["has_bad"] else None},
+                "race": race if race and race["has_bad"] else None,
+                "investment": investment if investment and not investment["good"] else None},
         "tasks": tasks,
         "section_count": int(has_good) + int(has_bad) + int(bool(tasks)),
         "closing": _closing(meta),

@@ -42,7 +42,7 @@ unescape_markdown = escape.unescape
 # printed: escaping "industry_output" would break `mine[ind.id]`.
 MACHINE_KEYS = frozenset({"id", "better", "verdict", "reasons", "measure", "compared", "kind",
                           "polarity", "shape", "tone", "closing", "superlative", "opener",
-                          "side"})
+                          "side", "period_kind", "direction"})
 # Values a view hands out as they are.
 _PLAIN = frozenset({int, float, bool, type(None)})
 

@@ -260,16 +260,20 @@ def gap(diff: float, target: str = "全市平均", decimals: int = 1, unit: str 
 
 # ---------------------------------------------------------------- ranks and grades
 
-def rank(r: int, size: int | None = None, reverse_bottom: bool = True) -> str:
-    """第3位; in the bottom half of size units 倒数第n位 (n = size − r + 1)."""
+def rank(r: int, size: int | None = None, reverse_bottom: bool = True, tied: bool = False) -> str:
+    """第3位; in the bottom half of size units 倒数第n位 (n = size − r + 1); a shared
+    rank 并列第3位 (counted from the top: a tie makes "from the bottom" ambiguous)."""
     position = _integer(r, "rank", "rank")
     if position < 1:
         raise ValueError(f"rank: rank must be 1 or more, got {position}")
+    if size is not None:
+        total = _integer(size, "rank", "size")
+        if position > total:
+            raise ValueError(f"rank: rank {position} is outside 1..{total}")
+    if tied:
+        return f"并列第{position}位"
     if size is None:
         return f"第{position}位"
-    total = _integer(size, "rank", "size")
-    if position > total:
-        raise ValueError(f"rank: rank {position} is outside 1..{total}")
     from_bottom = total - position + 1
     if reverse_bottom and from_bottom < position:
         return f"倒数第{from_bottom}位"
