@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from generator.facts.assessment import GRADES
 from generator.facts.statements import top_band
+from generator.planning.sentences import indicator_sentence, vary
 
 # Enumerations longer than this are cut short and the rest counted.
 LISTED = 6
@@ -29,6 +30,7 @@ MIN_FIELD_FOR_LAST = 5
 # Last year's headline figures and this year's: how many at most.
 YEAR_FIGURES = 5
 PROGRESS = 4
+PROGRESS_LEAD = 3  # statements a progress sentence leads with: a review, not a full account
 BEHIND = 3
 # The notice lists commended units in tables when there are more than this many places.
 TABLE_OVER = 12
@@ -146,27 +148,17 @@ def _progress(facts: dict) -> dict | None:
     behind = [f for f in facts["shortfalls"] if f["card"] == "经济"] or facts["shortfalls"]
     projects = facts["projects"]
     present = bool(strong or behind or ip or projects["count"])
+    code = meta["period_code"]
     return {
         "present": present,
         "strong": strong,
+        # each said as the other occasions say an indicator (planning.sentences, _framing)
+        "sentences": vary([indicator_sentence(f, "achievement", code, max_lead=PROGRESS_LEAD) for f in strong]),
         "behind": [f["name"] for f in behind[:BEHIND]],
         "behind_more": max(0, len(behind) - BEHIND),
         "investment": ip if ip and (ip["signed"] or ip["started"] or ip["funds"]) else None,
-        # amounts as typed (8.29亿元 is not 8.3亿元)
-        "decimals": {part: places((ip[part] or {}).get("amount" if part != "funds" else "value"))
-                     for part in ("signed", "started", "funds")} if ip else None,
         "projects": projects if projects["count"] else None,
-        "project_decimals": places(projects["completed"]) if projects["count"] else 1,
     }
-
-
-def places(x: float | None) -> int:
-    """Decimals to print an amount in 亿元 with: as typed, one at least, two at most (8.29亿元)."""
-    if x is None:
-        return 1
-    text = repr(float(x))
-    typed = len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 0
-    return min(2, max(1, typed))
 
 
 def _uses(a: dict) -> list[dict]:
