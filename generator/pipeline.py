@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.planning import assessment as assessment_plan
 from generator.planning import forum as forum_plan
 from generator.planning import notice as notice_plan
 from generator.planning import plenary as plenary_plan
@@ -64,7 +65,9 @@ def template_context(facts: dict) -> dict:
     base = speech_plan.plan(facts)
     return {**facts, "plan": {**base, "notice": notice_plan.plan_notice(facts),
                               "plenary": plenary_plan.plan_plenary(facts, base),
-                              "forum": forum_plan.plan_forum(facts, base)}}
+                              "forum": forum_plan.plan_forum(facts, base)},
+            # the assessment occasions (assessment_speech, commendation_notice); None without one
+            "assessment_plan": assessment_plan.plan(facts)}
 
 
 def file_label(template: str, kind: str) -> str:

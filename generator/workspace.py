@@ -154,6 +154,7 @@ KEY_NOTES = {
     "assessment.year": "被考核的年度",
     "assessment.meeting": "考核总结表彰会议的名称（不填则用 meta.meeting）",
     "assessment.date": "会议日期（不填则用 meta.date）",
+    "assessment.agenda": "考核会议上讲话前的议程（刚才，……）",
     "assessment.county": "上级对本县的考核：group 考核分组，group_size 组内单位数，rank 组内位次，previous_rank 上年位次，grade 等次",
     "assessment.county.history": "更早年度的位次和等次；“近五年最好”等说法由此算出，不必自己写",
     "assessment.sub_assessments": "分项考核的等次，previous_grade 为上年等次",
@@ -286,6 +287,17 @@ speechgen scorecards --data 2024-Q3.yaml            # 另加 --merged 生成汇�
 ```
 
 也可以不转换，直接用表格：`speechgen speech --data 乡镇表格.xlsx --map {MAPPING}`。
+
+## 年度考核总结表彰
+
+{DATA} 中的 `assessment`（年度目标责任考核结果、表彰名单、结果运用）用于另外两份材料：
+
+```sh
+speechgen speech --template assessment_speech     # 考核总结表彰会议讲话 → output/青山县_2024-Q2_考核表彰讲话.docx
+speechgen notice --template commendation_notice   # 表彰通报（或决定）   → output/青山县_2024-Q2_表彰通报.docx
+```
+
+数据里没有 `assessment` 时会提示缺少哪一部分，不会生成空的章节。`speechgen templates` 列出每个模板需要的数据。
 
 ## 调整文字和样式
 

@@ -364,7 +364,7 @@ def analyse(ds: Dataset) -> dict:
         "investment_promotion": investment.investment_facts(ds.investment_promotion, schedule),
         "departments": departments.department_facts(ds.departments, ds.meta.level),
         "highlights": highlights.highlight_facts(ds.highlights, by_id),
-        "assessment": assessment.assessment_facts(ds.assessment, ds.indicators, ds.meta.scope_size),
+        "assessment": assessment.assessment_facts(ds.assessment, ds.indicators, period),
         "extra": ds.extra,
     }
     # The office's own top-level keys reach templates as they are; a fact of the same name wins.

@@ -10,6 +10,7 @@ is computed here, never typed by the office: "近五年最好" must follow from 
 
 from __future__ import annotations
 
+from generator.facts.period import Period
 from generator.sources.dataset import Assessment, AssessedUnit, CountyResult, Indicator
 
 GRADES = ("优秀", "良好", "一般", "较差")  # best first
@@ -142,15 +143,19 @@ def _kinds(units: list[dict]) -> list[dict]:
     return out
 
 
-def _year_figures(year: int, indicators: dict[str, Indicator]) -> list[dict]:
-    """Indicators' figures for the assessment year, from their history (period YYYY)."""
+def _year_figures(year: int, indicators: dict[str, Indicator], period: Period) -> list[dict]:
+    """Indicators' figures for the assessment year: from their history (period YYYY), or the
+    indicators themselves when the file's period is that very year (previous is the year before)."""
     out = []
+    this_year = period.months == 12 and period.year == year
     for ind in indicators.values():
         by_period = {h.period: h for h in ind.history}
         point = by_period.get(str(year))
+        before = by_period.get(str(year - 1))
+        if this_year:
+            point, before = ind, ind.previous
         if point is None:
             continue
-        before = by_period.get(str(year - 1))
         move = None if point.rank is None or before is None or before.rank is None else before.rank - point.rank
         out.append({"id": ind.id, "name": ind.name, "card": ind.card, "unit": ind.unit,
                     "decimals": ind.decimals, "better": ind.better, "is_rate": ind.is_rate,
@@ -164,7 +169,7 @@ def _year_figures(year: int, indicators: dict[str, Indicator]) -> list[dict]:
     return out
 
 
-def assessment_facts(a: Assessment | None, indicators: dict[str, Indicator], scope_size: int) -> dict | None:
+def assessment_facts(a: Assessment | None, indicators: dict[str, Indicator], period: Period) -> dict | None:
     """Facts of the `assessment` block; None when the file has none."""
     if a is None:
         return None
@@ -184,6 +189,7 @@ def assessment_facts(a: Assessment | None, indicators: dict[str, Indicator], sco
         "year": a.year,
         "meeting": a.meeting,  # "" when the file does not say: the template falls back to meta.meeting
         "date": a.date,
+        "agenda": None if a.agenda is None else list(a.agenda),  # None: not given
         "county": _county(a.year, a.county),
         "sub_assessments": subs,
         "sub_grade_counts": {g: sum(1 for s in subs if s["grade"] == g) for g in GRADES},
@@ -200,7 +206,7 @@ def assessment_facts(a: Assessment | None, indicators: dict[str, Indicator], sco
         "commended": commended,
         "commended_count": len(commended),
         "result_use": uses,
-        "year_figures": _year_figures(a.year, indicators),
+        "year_figures": _year_figures(a.year, indicators, period),
         "notice": {"form": n.form, "issuer": n.issuer, "doc_number": n.doc_number, "date": n.date,
                    "addressees": n.addressees, "cc": n.cc, "print_date": n.print_date},
         "grades": list(GRADES),

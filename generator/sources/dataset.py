@@ -413,6 +413,7 @@ class Assessment:
     notice: CommendationNotice = field(default_factory=CommendationNotice)
     meeting: str = ""  # the assessment meeting; "" = meta.meeting
     date: dt.date | None = None  # its date; None = meta.date
+    agenda: tuple[str, ...] | None = None  # what preceded the speech there; None = not given
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
@@ -517,6 +518,7 @@ def _assessment(raw: dict[str, Any]) -> Assessment:
     notice = raw.get("notice", {})
     return Assessment(
         year=int(raw["year"]), meeting=raw.get("meeting", ""), date=_date(raw.get("date")),
+        agenda=tuple(raw["agenda"]) if "agenda" in raw else None,
         county=None if county is None else CountyResult(
             scope=county.get("scope", ""), group=county.get("group", ""),
             group_size=_int(county.get("group_size")), rank=_int(county.get("rank")),
