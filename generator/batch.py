@@ -105,7 +105,7 @@ def file_names(names: Iterable[str], ext: str) -> list[str]:
     return out
 
 
-def select(units: list[dict], only: Iterable[str] | None) -> list[int]:
+def select(units: list[dict], only: Iterable[str] | None, key: str = "--only") -> list[int]:
     """Indexes of the townships to render; unknown names are an error that lists them."""
     if not only:
         return list(range(len(units)))
@@ -113,7 +113,7 @@ def select(units: list[dict], only: Iterable[str] | None) -> list[int]:
     index = {u["name"]: i for i, u in enumerate(units)}
     unknown = [n for n in wanted if n not in index]
     if unknown:
-        raise unknown_townships(unknown, list(index))
+        raise unknown_townships(unknown, list(index), key)
     return [index[n] for n in wanted]
 
 
@@ -121,8 +121,8 @@ def select(units: list[dict], only: Iterable[str] | None) -> list[int]:
 LIST_ALL = 30
 
 
-def unknown_townships(unknown: list[str], names: list[str]) -> DataError:
-    """Names --only asked for that the data does not have, with the closest real ones."""
+def unknown_townships(unknown: list[str], names: list[str], key: str = "--only") -> DataError:
+    """Names an option (--only) asked for that the data does not have, with the closest real ones."""
     en = f"no township named {', '.join(unknown)}"
     zh = f"没有名为{'、'.join(unknown)}的乡镇"
     hints = [(name, *suggest.hint(name, names)) for name in unknown]
@@ -141,7 +141,7 @@ def unknown_townships(unknown: list[str], names: list[str]) -> DataError:
         else:
             en += f"{en_join}he townships are listed by `speechgen facts --json` (townships.units)"
             zh += f"{zh_join}全部乡镇可用 speechgen facts --json 查看（townships.units）"
-    return DataError(en, zh, key="--only")
+    return DataError(en, zh, key=key)
 
 
 def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | None = None,

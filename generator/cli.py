@@ -371,6 +371,33 @@ def init(folder, force):
 
 
 @main.command()
+@click.argument("document", required=False, type=Choice(("speech", "notice", "scorecard"), "文档类型"))
+@_data_option
+@click.option("--template", default=None,
+              help="Template name or path; its own kind when DOCUMENT is not given / 模板名称或路径.")
+@click.option("--town", default=None,
+              help="The township whose scorecard is shown [default: the first ranked] / 预览哪个乡镇的成绩单.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Placeholders in reverse video [default: on a terminal] / 待补内容反显（默认仅终端）.")
+@_report
+def preview(document, data, mapping, template, town, color):
+    """Print a document as text, headings numbered, placeholders marked / 在终端预览文档."""
+    from generator import preview as previewing
+
+    shown = previewing.preview(data, document, template=template, town=town, mapping=mapping)
+    highlight = sys.stdout.isatty() if color is None else color
+    click.echo(shown.shown(highlight), nl=False, color=highlight)
+    found = shown.placeholders
+    if shown.town:
+        click.echo(f"scorecard of {shown.town} (--town to choose another) / {shown.town}的成绩单",
+                   err=True)
+    if found:
+        click.echo(f"{len(found)} placeholders to fill / 待补{len(found)}处:", err=True)
+        for line, text in found:
+            click.echo(f"  line {line} / 第{line}行: {text}", err=True)
+
+
+@main.command()
 @_report
 def templates():
     """List the templates and which copy is used / 列出可用模板及实际使用的文件."""
