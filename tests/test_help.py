@@ -169,3 +169,70 @@ def test_facts_table_explains_its_signs():
     assert "位次变化：上期位次减本期位次：正数为上升" in key
     assert "序时差：完成率落后于序时进度的个百分点：正数为落后，负数为超前" in key
     assert "（本期为50%）" in key
+
+
+# ---------------------------------------------------------------- the guide (docs/使用指南.md)
+
+GUIDE = ROOT / "docs" / "使用指南.md"
+# A filter example row: | … | `{{ … }}…` | `output` |   (a pipe inside a table cell is written \|)
+EXAMPLE = re.compile(r"^\|.*\|\s*`(?P<source>[^`]*\{\{.*?\}\}[^`]*)`\s*\|\s*`(?P<output>[^`]+)`\s*\|\s*$", re.M)
+
+
+@pytest.fixture(scope="module")
+def guide() -> str:
+    return GUIDE.read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def sample_context():
+    from generator import pipeline
+    from generator.render import sandbox
+
+    facts = pipeline.load_facts(COUNTY)
+    return sandbox.make_environment(sandbox.BUILTIN_DIR), sandbox.escape_facts(pipeline.template_context(facts))
+
+
+def test_readme_links_the_guide():
+    assert "(docs/使用指南.md)" in (ROOT / "README.md").read_text("utf-8")
+
+
+def test_every_filter_example_in_the_guide_prints_what_it_says(guide, sample_context):
+    env, context = sample_context
+    examples = [(m["source"].replace("\\|", "|"), m["output"]) for m in EXAMPLE.finditer(guide)]
+    assert len(examples) >= 30
+    wrong = [(source, said, env.from_string(source).render(context)) for source, said in examples
+             if env.from_string(source).render(context) != said]
+    assert not wrong, "\n".join(f"{s}: the guide says {a!r}, the filter prints {b!r}" for s, a, b in wrong)
+
+
+def test_the_guide_has_an_example_of_every_filter_and_function(guide):
+    from generator.wording import zh
+
+    sources = [m["source"] for m in EXAMPLE.finditer(guide)]
+    for name in {**zh.FILTERS, **zh.GLOBALS}:
+        assert any(re.search(rf"(\|\s*|\b){name}\b", s.replace("\\|", "|")) for s in sources), \
+            f"no example of {name} in the guide"
+
+
+def test_every_planning_fact_the_guide_names_exists(guide):
+    from generator import pipeline
+
+    plan = pipeline.template_context(pipeline.load_facts(COUNTY))["plan"]
+    named = set(re.findall(r"`(plan(?:\.[a-z_]+)+)`", guide))
+    assert len(named) >= 25
+    for path in named:
+        value = {"plan": plan}
+        for key in path.split("."):
+            assert isinstance(value, dict) and key in value, f"the guide names {path}, which the plan lacks"
+            value = value[key]
+    # and every key of the plan's top and its sections is in the guide
+    for key, value in plan.items():
+        assert f"plan.{key}" in guide, f"plan.{key} is not in the guide"
+        if isinstance(value, dict) and key in ("opening", "good", "bad"):
+            for sub in value:
+                assert re.search(rf"plan\.{key}\.{sub}\b", guide), f"plan.{key}.{sub} is not in the guide"
+
+
+def test_the_guide_documents_every_command(guide):
+    for name in main.commands:
+        assert f"### `speechgen {name}" in guide, f"speechgen {name} has no section in the guide"
