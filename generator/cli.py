@@ -103,10 +103,18 @@ def to_stdout(data: bytes) -> None:
 TEXT_SUFFIXES = (".md", ".txt")
 
 
+def _on_terminal(stream) -> bool:
+    """Whether a stream is a terminal; a closed or missing one (descriptor 1 shut) is not."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def refuse_binary_on_terminal(name: str) -> None:
     """-o - with a .docx (or any binary) when standard output is a terminal, not a pipe or file."""
     suffix = Path(name).suffix
-    if suffix in TEXT_SUFFIXES or not sys.stdout.isatty():
+    if suffix in TEXT_SUFFIXES or not _on_terminal(sys.stdout):
         return
     raise OutputError(f"a {suffix} file is binary and is not written to the terminal; redirect it "
                       f"(-o - > file{suffix}), give a file (-o file{suffix}), or use --format txt "
@@ -385,7 +393,7 @@ def preview(document, data, mapping, template, town, color):
     from generator import preview as previewing
 
     shown = previewing.preview(data, document, template=template, town=town, mapping=mapping)
-    highlight = sys.stdout.isatty() if color is None else color
+    highlight = _on_terminal(sys.stdout) if color is None else color
     click.echo(shown.shown(highlight), nl=False, color=highlight)
     found = shown.placeholders
     if shown.town:
