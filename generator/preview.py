@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import pipeline
-from generator.errors import DataError
 from generator.writers import text as text_writer
 
 KINDS = ("speech", "notice", "scorecard")
@@ -71,10 +70,9 @@ def _scorecard(data_path, template, town, mapping) -> Preview:
     from generator.render import sandbox
 
     facts = pipeline.load_facts(data_path, mapping)
-    if not facts["townships"]:
-        raise DataError("a scorecard needs township data: the file has no townships.units",
-                        "预览成绩单需要乡镇数据：文件中没有 townships.units",
-                        file=str(data_path), key="townships")
+    template = template or pipeline.DEFAULT_TEMPLATES["scorecard"]
+    # What the template needs (a scorecard: townships), refused as the commands refuse it.
+    pipeline.check_requirements(facts, template, data_path)
     job = batch.Job.for_facts(facts, template, "txt")
     names = [u["name"] for u in job.units]
     index = batch.select(job.units, [town], key="--town")[0] if town else 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import re
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
+from terminal import on_a_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "indicators.yaml"
@@ -83,30 +83,8 @@ def test_readme_documents_jobs_and_its_only_example_uses_real_names():
         assert name in TOWNS
 
 
-def _on_a_terminal(*args: str) -> tuple[int, bytes, bytes]:
-    """Run speechgen with standard output on a pseudo-terminal: (exit code, screen, stderr)."""
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run([sys.executable, "-m", "generator", *args], stdout=slave,
-                              stderr=subprocess.PIPE, cwd=ROOT, timeout=60,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
-    finally:
-        os.close(slave)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the terminal's other end is closed: all was read
-            break
-        if not chunk:
-            break
-        screen += chunk
-    os.close(master)
-    return proc.returncode, screen, proc.stderr
-
-
 def test_a_docx_is_not_written_to_a_terminal():
-    code, screen, err = _on_a_terminal("speech", "--data", str(COUNTY), "-o", "-")
+    code, screen, err = on_a_terminal("speech", "--data", str(COUNTY), "-o", "-")
     assert code == 2
     assert screen == b""  # nothing binary reached the screen
     message = err.decode("utf-8")
@@ -115,7 +93,7 @@ def test_a_docx_is_not_written_to_a_terminal():
 
 
 def test_text_still_goes_to_a_terminal_and_a_docx_to_a_pipe():
-    code, screen, _ = _on_a_terminal("speech", "--data", str(COUNTY), "--format", "txt", "-o", "-")
+    code, screen, _ = on_a_terminal("speech", "--data", str(COUNTY), "--format", "txt", "-o", "-")
     assert code == 0 and "同志们" in screen.decode("utf-8")
     piped = subprocess.run([sys.executable, "-m", "generator", "speech", "--data", str(COUNTY), "-o", "-"],
                            capture_output=True, cwd=ROOT, timeout=60,
@@ -228,7 +206,7 @@ def test_every_planning_fact_the_guide_names_exists(guide):
     # and every key of the plan's top and its sections is in the guide
     for key, value in plan.items():
         assert f"plan.{key}" in guide, f"plan.{key} is not in the guide"
-        if isinstance(value, dict) and key in ("opening", "good", "bad"):
+        if isinstance(value, dict) and key in ("opening", "good", "bad", "plenary", "forum", "notice"):
             for sub in value:
                 assert re.search(rf"plan\.{key}\.{sub}\b", guide), f"plan.{key}.{sub} is not in the guide"
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +9,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.preview import NORMAL, PAGE_RULE, REVERSE
+from terminal import on_a_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "indicators.yaml"
@@ -126,24 +123,16 @@ def test_placeholders_in_reverse_video_with_color(draft):
 
 
 def test_on_a_terminal_placeholders_stand_out_by_themselves(draft):
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run([sys.executable, "-m", "generator", "preview", "--data", str(COUNTY),
-                               "--template", str(draft)], stdout=slave, stderr=subprocess.PIPE,
-                              cwd=ROOT, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    finally:
-        os.close(slave)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
-    os.close(master)
-    assert proc.returncode == 0, proc.stderr.decode()
+    code, screen, err = on_a_terminal("preview", "--data", str(COUNTY), "--template", str(draft))
+    assert code == 0, err.decode()
     text = screen.decode("utf-8")
     assert f"{REVERSE}【待补：规上工业增加值】{NORMAL}" in text
-    assert "3 placeholders" in proc.stderr.decode("utf-8")
+    assert "3 placeholders" in err.decode("utf-8")
+
+
+def test_a_scorecard_without_townships_is_refused_as_the_command_refuses_it():
+    data = ROOT / "tests" / "bad_inputs" / "base" / "county_no_townships.yaml"
+    result = run("preview", "scorecard", "--data", str(data))
+    assert result.exit_code == 2
+    assert "the template township_scorecard needs township data (townships.units)" in result.output
+    assert result.stdout == ""
