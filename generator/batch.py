@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import pipeline
+from generator import pipeline, suggest
 from generator.render import sandbox as templating
 from generator.errors import DataError, OutputError
 from generator.document.model import Document, DocMeta
@@ -105,7 +105,7 @@ def file_names(names: Iterable[str], ext: str) -> list[str]:
     return out
 
 
-def select(units: list[dict], only: Iterable[str] | None) -> list[int]:
+def select(units: list[dict], only: Iterable[str] | None, key: str = "--only") -> list[int]:
     """Indexes of the townships to render; unknown names are an error that lists them."""
     if not only:
         return list(range(len(units)))
@@ -113,9 +113,35 @@ def select(units: list[dict], only: Iterable[str] | None) -> list[int]:
     index = {u["name"]: i for i, u in enumerate(units)}
     unknown = [n for n in wanted if n not in index]
     if unknown:
-        raise DataError(f"no township named {', '.join(unknown)}",
-                        f"没有名为{'、'.join(unknown)}的乡镇", key="--only")
+        raise unknown_townships(unknown, list(index), key)
     return [index[n] for n in wanted]
+
+
+# A county small enough to list whole when no name is close to the one typed.
+LIST_ALL = 30
+
+
+def unknown_townships(unknown: list[str], names: list[str], key: str = "--only") -> DataError:
+    """Names an option (--only) asked for that the data does not have, with the closest real ones."""
+    en = f"no township named {', '.join(unknown)}"
+    zh = f"没有名为{'、'.join(unknown)}的乡镇"
+    hints = [(name, *suggest.hint(name, names)) for name in unknown]
+    hints = [h for h in hints if h[1]]
+    if len(unknown) == 1 and hints:
+        en, zh = f"{en}; {hints[0][1]}", f"{zh}，{hints[0][2]}"
+    elif hints:
+        en += "; " + " ".join(f"for {name}, {near}" for name, near, _ in hints)
+        zh += "；" + "".join(f"{name}{near}" for name, _, near in hints)
+    if len(hints) < len(unknown):
+        # After a question the list is a sentence of its own.
+        en_join, zh_join = (" T", "") if hints else ("; t", "；")
+        if len(names) <= LIST_ALL:
+            en += f"{en_join}he townships are {', '.join(names)}"
+            zh += f"{zh_join}乡镇有：{'、'.join(names)}"
+        else:
+            en += f"{en_join}he townships are listed by `speechgen facts --json` (townships.units)"
+            zh += f"{zh_join}全部乡镇可用 speechgen facts --json 查看（townships.units）"
+    return DataError(en, zh, key=key)
 
 
 def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | None = None,

@@ -24,7 +24,7 @@ MAP_HELP = "Mapping that says how to read a spreadsheet / 表格映射文件 (YA
 OUT_HELP = "Folder for generated files / 输出目录."
 TEMPLATE_HELP = "Template name in speech_templates/ or a file path / 模板名称或路径."
 REFERENCE_HELP = "Reference .docx whose styles are used / 样式参考文档 (.docx)."
-FORMAT_HELP = "Output format / 输出格式: docx, md, txt."
+FORMAT_HELP = "Output format / 输出格式."
 STDOUT_HELP = "Write to this file instead; '-' for standard output / 输出到指定文件，'-' 表示标准输出."
 
 
@@ -99,8 +99,34 @@ def to_stdout(data: bytes) -> None:
                           f"无法写入标准输出（{reason}），请用 -o 文件名 写入文件", key="-o -") from None
 
 
+# What -o - may print on a terminal: text. Anything else is bytes that garble the screen.
+TEXT_SUFFIXES = (".md", ".txt")
+
+
+def _on_terminal(stream) -> bool:
+    """Whether a stream is a terminal; a closed or missing one (descriptor 1 shut) is not."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def refuse_binary_on_terminal(name: str) -> None:
+    """-o - with a .docx (or any binary) when standard output is a terminal, not a pipe or file."""
+    suffix = Path(name).suffix
+    if suffix in TEXT_SUFFIXES or not _on_terminal(sys.stdout):
+        return
+    raise OutputError(f"a {suffix} file is binary and is not written to the terminal; redirect it "
+                      f"(-o - > file{suffix}), give a file (-o file{suffix}), or use --format txt "
+                      "or md to read it on screen (or speechgen preview)",
+                      f"{suffix} 是二进制文件，不能直接输出到终端：请重定向（-o - > 文件{suffix}）、"
+                      f"指定文件（-o 文件{suffix}），或用 --format txt/md（或 speechgen preview）在屏幕上查看",
+                      key="-o -")
+
+
 def _emit(product: pipeline.Product, out_dir: str, output: str | None, force: bool) -> None:
     if output == "-":
+        refuse_binary_on_terminal(product.name)
         to_stdout(product.data)
         return
     path = Path(output) if output else Path(out_dir) / product.name
@@ -108,16 +134,24 @@ def _emit(product: pipeline.Product, out_dir: str, output: str | None, force: bo
     click.echo(str(path))
 
 
-def _check_format(ctx, param, value):
-    if value not in pipeline.FORMATS:
-        raise click.BadParameter(f"{value!r}: expected one of {', '.join(pipeline.FORMATS)} / "
-                                 f"输出格式应为 {'、'.join(pipeline.FORMATS)} 之一")
-    return value
+class Choice(click.Choice):
+    """click.Choice (--help lists the choices) whose refusal is also said in Chinese."""
+
+    def __init__(self, choices, what_zh: str):
+        super().__init__(choices)
+        self.what_zh = what_zh
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{value!r}: expected one of {', '.join(self.choices)} / "
+                      f"{self.what_zh}应为 {'、'.join(self.choices)} 之一", param, ctx)
 
 
 def _format_option(func):
-    return click.option("--format", "fmt", default="docx", show_default=True,
-                        callback=_check_format, help=FORMAT_HELP)(func)
+    return click.option("--format", "fmt", type=Choice(pipeline.FORMATS, "输出格式"), default="docx",
+                        show_default=True, help=FORMAT_HELP)(func)
 
 
 def _document_options(default_template: str):
@@ -147,7 +181,20 @@ def _force_option(func):
                              "覆盖生成后被修改过的文件.")(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group: each command's summary in --help is its docstring's whole first line.
+
+    Click cuts a summary at about 45 characters with "…", which loses the Chinese half
+    of "English / 中文"; a short_help is printed whole (wrapped).
+    """
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if cmd.short_help is None and cmd.help:
+            cmd.short_help = cmd.help.strip().split("\n\n")[0].replace("\n", " ")
+        super().add_command(cmd, name)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks / 显示调试信息.")
 @click.version_option(package_name="speechgen")
 def main(debug: bool) -> None:
@@ -192,12 +239,20 @@ def _cell(value, digits: int = 1) -> str:
 @main.command()
 @_data_option
 @click.option("--json", "as_json", is_flag=True, help="Print all facts as JSON / 以JSON输出全部数据.")
+@click.option("--xlsx", "workbook", default=None, metavar="FILE.xlsx",
+              help="Write the facts as an Excel workbook (indicators, township ranking, each "
+                   "township's progress) / 将派生数据写成Excel工作簿（可作通报附件）.")
+@_force_option
 @_report
-def facts(data, mapping, as_json):
+def facts(data, mapping, as_json, workbook, force):
     """Show the derived facts the documents draw on / 查看派生数据."""
     from generator.facts.analysis import jsonable
+    from generator.writers import legend
 
     result = pipeline.load_facts(data, mapping)
+    if workbook:
+        _write_workbook(result, workbook, force)
+        return
     if as_json:
         click.echo(json.dumps(jsonable(result), ensure_ascii=False, indent=2))
         return
@@ -212,6 +267,24 @@ def facts(data, mapping, as_json):
                      _cell(f["grade"]), _cell(completion), _cell(f["schedule_gap"]),
                      verdicts[f["verdict"]]))
     _print_table(rows)
+    click.echo("")
+    for line in legend.text(result["meta"].get("schedule")):
+        click.echo(line)
+
+
+def _write_workbook(facts: dict, target: str, force: bool) -> None:
+    from generator.writers import xlsx
+
+    if target != "-" and Path(target).suffix.lower() != ".xlsx":
+        raise OutputError("the workbook's name must end in .xlsx, or Excel will not open it",
+                          "工作簿文件名须以 .xlsx 结尾，否则Excel无法打开", key="--xlsx", file=target)
+    data = xlsx.workbook(facts)
+    if target == "-":
+        refuse_binary_on_terminal("facts.xlsx")
+        to_stdout(data)
+        return
+    write_output(Path(target), data, force=force)
+    click.echo(target)
 
 
 def _print_table(rows) -> None:
@@ -244,7 +317,7 @@ def _progress(iterable, total):
 @main.command()
 @_document_options("township_scorecard")
 @click.option("--only", default=None,
-              help="Comma-separated township names / 只生成指定乡镇，逗号分隔，如 东山镇,西河乡.")
+              help="Comma-separated township names / 只生成指定乡镇，逗号分隔，如 东山镇,西河镇.")
 @click.option("--merged", is_flag=True, help="Also write one merged volume / 另生成汇编本（每乡镇一页）.")
 @click.option("--zip", "archive", is_flag=True, help="Also write a .zip of the scorecards / 另打包为 .zip.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -317,6 +390,33 @@ def init(folder, force):
         click.echo(f"{path}: kept as it is (not what init wrote) / 已有且与示例不同，保留原文件")
     cd = "" if Path(folder).resolve() == Path.cwd().resolve() else f"cd {folder} && "
     click.echo(f"next / 下一步: {cd}speechgen speech   (see / 详见 {workspace.GUIDE})")
+
+
+@main.command()
+@click.argument("document", required=False, type=Choice(("speech", "notice", "scorecard"), "文档类型"))
+@_data_option
+@click.option("--template", default=None,
+              help="Template name or path; its own kind when DOCUMENT is not given / 模板名称或路径.")
+@click.option("--town", default=None,
+              help="The township whose scorecard is shown [default: the first ranked] / 预览哪个乡镇的成绩单.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Placeholders in reverse video [default: on a terminal] / 待补内容反显（默认仅终端）.")
+@_report
+def preview(document, data, mapping, template, town, color):
+    """Print a document as text, headings numbered, placeholders marked / 在终端预览文档."""
+    from generator import preview as previewing
+
+    shown = previewing.preview(data, document, template=template, town=town, mapping=mapping)
+    highlight = _on_terminal(sys.stdout) if color is None else color
+    click.echo(shown.shown(highlight), nl=False, color=highlight)
+    found = shown.placeholders
+    if shown.town:
+        click.echo(f"scorecard of {shown.town} (--town to choose another) / {shown.town}的成绩单",
+                   err=True)
+    if found:
+        click.echo(f"{len(found)} placeholders to fill / 待补{len(found)}处:", err=True)
+        for line, text in found:
+            click.echo(f"  line {line} / 第{line}行: {text}", err=True)
 
 
 @main.command()

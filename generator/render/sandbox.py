@@ -25,6 +25,7 @@ from jinja2.runtime import markup_join
 from jinja2.sandbox import SandboxedEnvironment, SandboxedFormatter
 
 from generator.document import escape
+from generator.render import missing
 from generator.wording import zh
 from generator import limits, resources, textfile
 from generator.errors import TemplateError
@@ -646,7 +647,7 @@ def make_environment(folder: Path) -> SandboxedEnvironment:
         dirs.insert(0, folder)
     loader = ConfinedLoader([str(d) for d in dirs])
     env = BoundedSandbox(
-        loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
+        loader=loader, undefined=missing.FactUndefined, finalize=_finalize,
         autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
     _bounded_filters(env.filters)
@@ -749,6 +750,11 @@ def render(template: jinja2.Template, context: dict) -> str:
                             file=file or template.filename, line=line) from None
     except MemoryError:
         raise too_much_memory(template.filename) from None
+    except missing.MissingFact as exc:
+        # Which fact, where in the facts, and what was there: never the views' class names.
+        file, line = _template_frame(exc)
+        en, zh_text = missing.message(exc, context)
+        raise TemplateError(en, zh_text, file=file or template.filename, line=line) from None
     except jinja2.UndefinedError as exc:
         file, line = _template_frame(exc)
         raise TemplateError(f"the template uses something the facts do not have: {exc.message}",
