@@ -65,7 +65,7 @@ def create_app(settings: Settings) -> Flask:
         if request.method == "POST" and not _same_origin():
             abort(403)
         if password is not None and not session.get("signed_in") and request.endpoint not in (
-                "login", "static"):
+                "login", "login_post", "static"):
             return redirect(url_for("login"))
         if "owner" not in session:
             session["owner"] = secrets.token_urlsafe(16)
@@ -77,7 +77,7 @@ def create_app(settings: Settings) -> Flask:
                                     "default-src 'self'; img-src 'self' data:; script-src 'none'; "
                                     "object-src 'none'; frame-ancestors 'none'; form-action 'self'")
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # no-referrer would make the Origin of a form "null"
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000

@@ -116,9 +116,10 @@ def _text_of(file: str | None, files: Files) -> str | None:
 
 
 def _lines(text: str, line: int) -> Excerpt | None:
-    lines = text.splitlines()
+    # A parser may point one past the last line (a list left open at the end of the file).
+    lines = text.splitlines() + ["（文件末尾）"]
     if not 1 <= line <= len(lines):
         return None
-    start, stop = max(1, line - AROUND), min(len(lines), line + AROUND)
+    start, stop = max(1, line - AROUND), min(len(lines) - (line < len(lines)), line + AROUND)
     return Excerpt((), tuple((str(n), (lines[n - 1][:200],)) for n in range(start, stop + 1)),
                    line - start)

@@ -35,7 +35,7 @@ log = logging.getLogger("speechgen.web")
 JOB_SECONDS = 300.0  # a whole piece of work: thousands of scorecards fit well inside
 WAIT_SECONDS = 30.0  # how long a request waits for a free worker before "busy"
 # Imported once by the forkserver, so each child starts with them.
-PRELOAD = ["generator.web.work", "generator.sources.spreadsheet", "generator.writers.docx.body",
+PRELOAD = ["generator.web.work", "generator.cli", "generator.sources.spreadsheet", "generator.writers.docx.body",
            "generator.writers.charts", "openpyxl", "matplotlib.pyplot"]
 
 
