@@ -380,11 +380,43 @@ def test_uploads_expire_and_nothing_is_left_at_shutdown(office):
     upload_folder = store.root / data_page.rsplit("/", 1)[1]
     assert upload_folder.is_dir() and [p.name for p in upload_folder.iterdir()] == ["data.yaml"]
     assert store.expire(now=time.monotonic() + 30) == 0 and client.get(data_page).status_code == 200
+    (made,) = store._uploads.values()
+    with store.working(made):  # work still running on it: kept, whatever the time
+        assert store.expire(now=time.monotonic() + 61) == 0
     assert store.expire(now=time.monotonic() + 61) == 1
     assert not upload_folder.exists() and client.get(data_page).status_code == 404
     upload(client)
     store.close()
     assert not store.root.exists()
+
+
+def test_unused_uploads_are_removed_without_any_request(office):
+    app = make_app(office, keep_seconds=0.2)
+    store = app.extensions["speechgen"]["store"]
+    stop = store.reap(every=0.05)
+    try:
+        data_page = upload(app.test_client()).location
+        folder = store.root / data_page.rsplit("/", 1)[1]
+        deadline = time.monotonic() + 5
+        while folder.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not folder.exists() and len(store) == 0
+    finally:
+        stop.set()
+        store.close()
+
+
+def test_a_document_the_data_cannot_make_says_why(app):
+    client = app.test_client()
+    data_page = upload(client, ROOT / "tests" / "data" / "minimal.yaml").location
+    tree = page(client.get(data_page))
+    assert "没有乡镇数据" in texts(tree, "//section[@id='summary']")[0]
+    assert not tree.xpath("//input[@name='town']")
+    response = client.post(data_page + "/make", data={"template": "quarterly_notice"})
+    assert response.status_code == 422
+    tree = page(response)
+    assert texts(tree, "//p[@class='where']") == ["minimal.yaml · townships"]
+    assert texts(tree, "//p[@class='message']") == ["生成通报需要乡镇数据：文件中没有 townships.units"]
 
 
 def test_a_password_guards_every_page_but_the_login(office):

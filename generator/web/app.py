@@ -127,7 +127,7 @@ def create_app(settings: Settings) -> Flask:
         return render_template("data.html", upload=upload, summary=upload.summary,
                                documents=offer.documents(), formats=offer.formats(),
                                format_labels=offer.FORMAT_LABELS, versions=offer.VERSIONS,
-                               needs_townships=offer.NEEDS_TOWNSHIPS, problems=problems,
+                               problems=problems,
                                failed=failed), status
 
     def run(*args):
@@ -176,7 +176,8 @@ def create_app(settings: Settings) -> Flask:
             made = store.add(owner(), name, suffix, sent.read(), mapping, mapping_name)
         except StoreFull:
             abort(503)
-        outcome = run("validate", Files(made.stored, name, mapping, mapping_name))
+        with store.working(made):
+            outcome = run("validate", Files(made.stored, name, mapping, mapping_name))
         if not outcome.ok:
             store.remove(made)
             problems = outcome.problems or [Problem(name, outcome.failed)]
@@ -197,8 +198,9 @@ def create_app(settings: Settings) -> Flask:
             return data_page(upload, failed=str(exc), status=400)
         out = upload.next_folder()
         files = Files(upload.stored, upload.name, upload.mapping, upload.mapping_name)
-        outcome = run("make", files, choice.entry.kind, choice.entry.name, choice.towns,
-                      choice.options, out)
+        with store.working(upload):
+            outcome = run("make", files, choice.entry.kind, choice.entry.name, choice.towns,
+                          choice.options, out)
         if not outcome.ok:
             return data_page(upload, outcome.problems, outcome.failed, 422)
         value = outcome.value

@@ -23,7 +23,6 @@ from generator import limits, pipeline
 from generator.render import catalogue
 
 KINDS = ("speech", "notice", "scorecard")  # what work.make can make, by the template's kind
-NEEDS_TOWNSHIPS = ("notice", "scorecard")
 
 # A version of a document → (label on the page, keyword arguments for the library). Empty: the
 # page offers no choice. When the --draft/--redact options land, for example:
@@ -84,8 +83,6 @@ def choose(form, townships: list[str], reference: Path | None) -> Choice:
     entry = entries.get(form.get("template", ""))
     if entry is None:
         raise Refused("请选择要生成的文稿。")
-    if entry.kind in NEEDS_TOWNSHIPS and not townships:
-        raise Refused(f"生成{entry.kind_zh}需要乡镇数据，上传的文件中没有 townships.units。")
     fmt = form.get("format", "docx")
     if fmt not in formats():
         raise Refused("不支持该输出格式。")

@@ -92,12 +92,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, password_file: str | None =
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
+    reaping = store.reap()
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        reaping.set()
         server.close()
         runner.close()
         store.close()

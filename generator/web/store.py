@@ -11,12 +11,14 @@ and all of them (the root folder) at shutdown.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +60,7 @@ class Upload:
     summary: dict = field(default_factory=dict)  # region, period, indicators, townships
     results: list[Result] = field(default_factory=list)
     used: float = field(default_factory=time.monotonic)
+    busy: int = 0  # pieces of work running on it: it does not expire under them
 
     @property
     def is_sheet(self) -> bool:
@@ -120,12 +123,35 @@ class Store:
         """Remove the uploads unused for keep_seconds; how many went."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            old = [u for u in self._uploads.values() if now - u.used > self.keep_seconds]
+            old = [u for u in self._uploads.values() if now - u.used > self.keep_seconds and not u.busy]
             for upload in old:
                 del self._uploads[upload.token]
         for upload in old:
             shutil.rmtree(upload.folder, ignore_errors=True)
         return len(old)
+
+    @contextlib.contextmanager
+    def working(self, upload: Upload) -> Iterator[None]:
+        """Keep `upload` while work runs on it, and count its time from the end of that work."""
+        with self._lock:
+            upload.busy += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                upload.busy -= 1
+                upload.used = time.monotonic()
+
+    def reap(self, every: float = 60.0) -> threading.Event:
+        """Expire uploads every `every` seconds in a thread of their own, until the event is set."""
+        stop = threading.Event()
+
+        def loop():
+            while not stop.wait(every):
+                self.expire()
+
+        threading.Thread(target=loop, name="speechgen-expiry", daemon=True).start()
+        return stop
 
     def __len__(self) -> int:
         return len(self._uploads)
