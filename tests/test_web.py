@@ -343,7 +343,7 @@ def test_work_past_its_time_is_stopped_with_a_message(office):
     slow = office / "speech_templates" / "slow_speech.md.j2"
     slow.write_text("---\nkind: speech\n---\n# 标题\n\n{% for i in range(100000) %}{% for j in range(100000) %}"
                     "{% endfor %}{% endfor %}\n", "utf-8")
-    app = make_app(office, job_seconds=1.5)
+    app = make_app(office, job_seconds=0.8)
     try:
         client = app.test_client()
         data_page = upload(client).location
@@ -351,7 +351,7 @@ def test_work_past_its_time_is_stopped_with_a_message(office):
         response = client.post(data_page + "/make", data={"template": "slow_speech"})
         assert time.monotonic() - started < 5
         assert response.status_code == 422
-        assert "处理超过1.5秒仍未完成，已停止" in texts(page(response), "//section[@id='problems']")[0]
+        assert "处理超过0.8秒仍未完成，已停止" in texts(page(response), "//section[@id='problems']")[0]
     finally:
         slow.unlink()
         app.extensions["speechgen"]["store"].close()
@@ -370,6 +370,33 @@ def test_another_browser_never_sees_an_upload_or_its_files(app, notice, uploaded
     owner = uploaded[0]
     for path in ("/d/..%2f..%2fetc", "/d/AAAAAAAAAAAAAAAAAAAAAA", "/d/" + "x" * 22 + "/r/1/file"):
         assert owner.get(path).status_code == 404
+
+
+def test_two_users_at_once_each_get_their_own_document(app):
+    """Two browsers upload different counties and make their notices at the same moment."""
+    import threading
+
+    district = ROOT / "tests" / "data" / "district_q3.yaml"
+    got = {}
+
+    def user(path):
+        client = app.test_client()
+        data_page = upload(client, path).location
+        made = client.post(data_page + "/make", data={"template": "quarterly_notice"})
+        got[path] = (client.get(made.location + "/file"), made.location)
+
+    threads = [threading.Thread(target=user, args=(path,)) for path in (DATA, district)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    mine, theirs = got[DATA], got[district]
+    assert quote(NOTICE) in mine[0].headers["Content-Disposition"]
+    assert quote(NOTICE) not in theirs[0].headers["Content-Disposition"]
+    first = [p.text for p in docx.Document(io.BytesIO(mine[0].data)).paragraphs if p.text.strip()]
+    other = [p.text for p in docx.Document(io.BytesIO(theirs[0].data)).paragraphs if p.text.strip()]
+    assert first[0] == "中共青山县委办公室" and other[0] != first[0]
+    assert mine[1].split("/")[2] != theirs[1].split("/")[2]
 
 
 def test_uploads_expire_and_nothing_is_left_at_shutdown(office):
@@ -512,3 +539,10 @@ def test_serve_refuses_an_empty_password_file(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--password-file", str(empty)])
     assert result.exit_code == 2
     assert "密码文件为空" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_reference_document_it_cannot_use(tmp_path):
+    bad = tmp_path / "styles.docx"
+    bad.write_bytes(b"not a zip")
+    result = CliRunner().invoke(main, ["serve", "--reference-doc", str(bad)])
+    assert result.exit_code == 2 and "styles.docx" in result.stderr and "Traceback" not in result.stderr

@@ -46,6 +46,8 @@ def create_app(settings: Settings) -> Flask:
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32),  # sessions end with the server, as uploads do
         MAX_CONTENT_LENGTH=offer.upload_limit(settings.max_upload_mb),
+        # Cookies do not tell ports apart: a second server on this machine must not replace ours.
+        SESSION_COOKIE_NAME=f"speechgen-{secrets.token_hex(4)}",
         SESSION_COOKIE_SAMESITE="Lax",  # no other site's page can post a form with it
         SESSION_COOKIE_HTTPONLY=True,
         TEMPLATES_AUTO_RELOAD=False,
@@ -176,8 +178,12 @@ def create_app(settings: Settings) -> Flask:
             made = store.add(owner(), name, suffix, sent.read(), mapping, mapping_name)
         except StoreFull:
             abort(503)
-        with store.working(made):
-            outcome = run("validate", Files(made.stored, name, mapping, mapping_name))
+        try:
+            with store.working(made):
+                outcome = run("validate", Files(made.stored, name, mapping, mapping_name))
+        except HTTPException:  # busy: nothing of this upload is kept
+            store.remove(made)
+            raise
         if not outcome.ok:
             store.remove(made)
             problems = outcome.problems or [Problem(name, outcome.failed)]

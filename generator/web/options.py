@@ -14,7 +14,9 @@ until the library takes them; VERSIONS then says which arguments each one is.
 from __future__ import annotations
 
 import shutil
+import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -29,7 +31,7 @@ KINDS = ("speech", "notice", "scorecard")  # what work.make can make, by the tem
 #   {"draft": ("内部稿（含批注）", {"draft": True}), "public": ("公开稿", {"redact": True})}
 VERSIONS: dict[str, tuple[str, dict]] = {}
 FORMAT_LABELS = {"docx": "Word 文档（.docx）", "pdf": "PDF"}
-MAX_MAPPING_BYTES = 1024 * 1024
+MAX_MAPPING_BYTES = 64 * 1024  # a mapping is a few lines; anything larger is not one
 
 
 class Refused(Exception):
@@ -52,20 +54,29 @@ def formats() -> list[str]:
 def mappings(folder: Path) -> dict[str, Path]:
     """The mapping files in the working folder (the IT contact puts them there), by file name.
 
-    A mapping is a YAML file with name_column and indicators at its top; the rest is
-    checked when it is used, against its own lines.
+    A mapping is a small YAML file with name_column and indicators at its top; the rest
+    is checked when it is used, against its own lines. Each file is read once while it
+    stays the same: an indicators.yaml of megabytes beside them is never parsed here.
     """
     found = {}
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
         try:
-            if not path.is_file() or path.stat().st_size > MAX_MAPPING_BYTES:
-                continue
-            data = yaml.safe_load(path.read_bytes())
-        except (OSError, yaml.YAMLError, ValueError):
+            info = path.stat()
+        except OSError:
             continue
-        if isinstance(data, dict) and "name_column" in data and "indicators" in data:
+        if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_MAPPING_BYTES and \
+                _is_mapping(str(path), info.st_mtime_ns, info.st_size):
             found[path.name] = path
     return found
+
+
+@lru_cache(maxsize=256)
+def _is_mapping(path: str, mtime_ns: int, size: int) -> bool:
+    try:
+        data = yaml.safe_load(Path(path).read_bytes())
+    except (OSError, yaml.YAMLError, ValueError):
+        return False
+    return isinstance(data, dict) and "name_column" in data and "indicators" in data
 
 
 @dataclass(frozen=True)
