@@ -546,3 +546,9 @@ def test_serve_refuses_a_reference_document_it_cannot_use(tmp_path):
     bad.write_bytes(b"not a zip")
     result = CliRunner().invoke(main, ["serve", "--reference-doc", str(bad)])
     assert result.exit_code == 2 and "styles.docx" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_users_file_name_is_shown_without_its_folders_or_hidden_characters(client):
+    response = upload(client, name="C:\\Users\\张三\\桌面\\二季度\u202e数据.yaml")
+    summary = texts(page(client.get(response.location)), "//section[@id='summary']")[0]
+    assert "二季度数据.yaml" in summary and "张三" not in summary and "\u202e" not in summary

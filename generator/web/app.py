@@ -13,6 +13,7 @@ import hashlib
 import logging
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,14 @@ from generator.web.work import Busy, Runner
 
 log = logging.getLogger("speechgen.web")
 HERE = Path(__file__).resolve().parent
+
+
+def shown_name(filename: str) -> str:
+    """The name of the user's file, for the page only (it is never a path here): its last
+    part, without control or bidi characters that could disguise it, and not too long."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    return name if len(name) <= 120 else name[:100] + "…" + name[-19:]
 
 
 @dataclass
@@ -97,8 +106,10 @@ def create_app(settings: Settings) -> Flask:
         if isinstance(exc, RequestEntityTooLarge):
             return index_page([Problem("上传的文件", f"文件过大：网页上传不能超过{settings.max_upload_mb} MB。")],
                               status=413)
-        messages = {403: "该请求来自其他网站，已拒绝。", 404: "没有找到这个页面。上传的文件可能已过期被清除，请重新上传。",
-                    405: "不支持这种请求方式。", 503: "服务器正忙（同时处理的文件过多），请稍后再试。"}
+        messages = {403: "该请求来自其他网站，已拒绝。",
+                    404: "没有找到这个页面。上传的文件可能已过期被清除，请重新上传。",
+                    405: "不支持这种请求方式。",
+                    503: "服务器正忙（同时处理的文件过多），请稍后再试。"}
         return render_template("error.html", message=messages.get(exc.code, "请求无法处理。"),
                                code=exc.code), exc.code
 
@@ -160,7 +171,7 @@ def create_app(settings: Settings) -> Flask:
         sent = request.files.get("data")
         if sent is None or not sent.filename:
             return index_page([Problem("", "请选择要上传的数据文件。")], 400)
-        name = Path(sent.filename.replace("\\", "/")).name  # shown only; never a path here
+        name = shown_name(sent.filename)
         suffix = Store.suffix(name)
         if suffix is None:
             return index_page([Problem(name, "只能上传 indicators.yaml（.yaml）或统计表（.xlsx、.csv）。")],

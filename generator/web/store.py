@@ -22,9 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.sources.mapping import SPREADSHEET_SUFFIXES
-
-YAML_SUFFIXES = (".yaml", ".yml")
 # The name an upload is saved under, by the kind of file; the user's own name is only shown.
 STORED_NAMES = {".yaml": "data.yaml", ".yml": "data.yaml", ".xlsx": "data.xlsx",
                 ".xlsm": "data.xlsx", ".csv": "data.csv"}
@@ -61,10 +58,6 @@ class Upload:
     results: list[Result] = field(default_factory=list)
     used: float = field(default_factory=time.monotonic)
     busy: int = 0  # pieces of work running on it: it does not expire under them
-
-    @property
-    def is_sheet(self) -> bool:
-        return self.stored.suffix in SPREADSHEET_SUFFIXES
 
     def result(self, number: int) -> Result | None:
         return next((r for r in self.results if r.number == number), None)
