@@ -42,6 +42,15 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 NOTICE = "青山县_2024-Q2_通报.docx"
 
 
+def first_line(proc, seconds: float = 30.0) -> str:
+    """The first line the server prints, or "" if it prints none in time (never a hung test)."""
+    import select
+
+    readable, _, _ = select.select([proc.stdout], [], [], seconds)
+    return proc.stdout.readline() if readable else ""
+
+
+
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
@@ -62,7 +71,7 @@ class Server:
         self.proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"],
                                      cwd=folders["office"], env=env, text=True,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        line = self.proc.stdout.readline()
+        line = first_line(self.proc)
         found = re.search(r"http://127\.0\.0\.1:\d+/", line)
         if not found:
             self.proc.kill()
@@ -138,6 +147,28 @@ def test_a_broken_file_shows_its_line_and_key(browser, server, folders, tmp_path
     plain = browser.find_element(By.CSS_SELECTOR, "table.excerpt tr:not(.bad-row) td")
     assert marked.value_of_css_property("background-color") != plain.value_of_css_property("background-color")
     shoot(browser, folders, "1-validation-error")
+
+
+def test_a_bad_cell_of_a_bureau_sheet_is_shown_marked_in_its_rows(browser, server, folders, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(folders["office"] / "townships_2024Q2.xlsx")
+    book["乡镇指标"]["D7"] = "一万二"
+    bad = tmp_path / "乡镇指标二季度.xlsx"
+    book.save(bad)
+    browser.get(server.address)
+    assert [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#mapping option")] == ["mapping.yaml"]
+    upload(browser, server.address, bad)
+    wait_for(browser, "#problems")
+    assert browser.find_element(By.CSS_SELECTOR, ".problem .where").text == \
+        "乡镇指标二季度.xlsx · 工作表“乡镇指标” · D7单元格"
+    marked = browser.find_element(By.CSS_SELECTOR, "td.bad")
+    assert marked.text == "一万二"
+    row = marked.find_element(By.XPATH, "..")
+    assert row.find_element(By.TAG_NAME, "th").text == "7"
+    neighbour = row.find_elements(By.TAG_NAME, "td")[2]
+    assert marked.value_of_css_property("background-color") != neighbour.value_of_css_property("background-color")
+    shoot(browser, folders, "4-sheet-error")
 
 
 def test_upload_generate_preview_and_download_the_notice(browser, server, folders):

@@ -35,6 +35,15 @@ DATA = ROOT / "indicators.yaml"
 NOTICE = "青山县_2024-Q2_通报.docx"
 
 
+def first_line(proc, seconds: float = 30.0) -> str:
+    """The first line the server prints, or "" if it prints none in time (never a hung test)."""
+    import select
+
+    readable, _, _ = select.select([proc.stdout], [], [], seconds)
+    return proc.stdout.readline() if readable else ""
+
+
+
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     """A working folder as `speechgen init` makes it, as the current directory."""
@@ -516,7 +525,7 @@ def test_serve_prints_the_address_warns_when_opened_and_cleans_up(tmp_path, offi
                              "--password-file", str(password)], cwd=office, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        first = proc.stdout.readline()
+        first = first_line(proc)
         address = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
         assert address, first
         import urllib.request
