@@ -326,3 +326,9 @@ def write_zip(path: Path, folder: Path, names: list[str], force: bool = False) -
             info.external_attr = 0o644 << 16
             zf.writestr(info, (folder / name).read_bytes())
     return write_output(path, buf.getvalue(), force=force)
+
+
+def scorecard(facts: dict, name: str, template: str | None = None) -> Document:
+    """One township's scorecard as the batch renders it, for a preview (the web page)."""
+    job = Job.for_facts(facts, template)
+    return _render_one(job, select(job.units, [name])[0])

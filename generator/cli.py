@@ -433,3 +433,26 @@ def templates():
         rows.append((entry.name, f"{entry.kind_zh} {entry.kind}".strip(), source,
                      ", ".join(entry.requires) or "—", entry.description))
     _print_table(rows)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the page to the office network / "
+                   "监听地址，0.0.0.0 表示向局域网开放.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port (0: any free one) / 端口.")
+@click.option("--password-file", type=click.Path(dir_okay=False), default=None,
+              help="A file whose first line is a password staff must enter / 共享密码文件（第一行为密码）.")
+@click.option("--reference-doc", "reference", type=click.Path(dir_okay=False), default=None,
+              help=REFERENCE_HELP)
+@click.option("--keep-minutes", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Remove an upload unused this long / 上传的文件闲置多久后删除（分钟）.")
+@click.option("--max-upload-mb", type=click.IntRange(1, 64), default=20, show_default=True,
+              help="Largest upload / 上传文件大小上限（MB）.")
+@_report
+def serve(host, port, password_file, reference, keep_minutes, max_upload_mb):
+    """A web page for the office, in the browser / 启动网页版，供同事在浏览器中使用."""
+    from generator.web import server
+
+    server.serve(host=host, port=port, password_file=password_file, reference=reference,
+                 keep_minutes=keep_minutes, max_upload_mb=max_upload_mb)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -42,6 +42,8 @@ class Product:
 
     name: str  # file name, e.g. 青山县_2024-Q2_讲话.docx
     data: bytes
+    # What was written, for a preview of the text (the web page): the same document, not a second render.
+    document: Document | None = field(default=None, compare=False, repr=False)
 
 
 def load_dataset(data_path: str | Path, mapping: str | Path | None = None) -> dataset.Dataset:
@@ -175,7 +177,7 @@ def speech(data_path: str | Path, *, template: str | None = None, fmt: str = "do
     doc = make_document(templating.escape_facts(template_context(facts)), template)
     meta = facts["meta"]
     return Product(output_name(meta["region"], meta["period_code"], file_label(template, "speech"), fmt),
-                   encode(doc, fmt, reference, source=template))
+                   encode(doc, fmt, reference, source=template), doc)
 
 
 def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "docx",
@@ -192,4 +194,4 @@ def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "do
         doc = replace(doc, assets={**doc.assets, "scores": chart})
     meta = facts["meta"]
     return Product(output_name(meta["region"], meta["period_code"], file_label(template, "notice"), fmt),
-                   encode(doc, fmt, reference, source=template))
+                   encode(doc, fmt, reference, source=template), doc)

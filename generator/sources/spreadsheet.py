@@ -615,3 +615,49 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 
 _Dumper.add_representer(dict, _represent_dict)
 _Dumper.add_representer(list, _represent_list)
+
+
+# --- a bad cell in its neighbourhood (the web page) ---------------------------------------
+
+_CELL_KEY = re.compile(r"(?:(?P<sheet>.+)!)?(?P<ref>[A-Z]{1,3}[0-9]{1,7})\Z")
+
+
+@dataclass(frozen=True)
+class CellsAround:
+    """Rows of a sheet around one cell, as the sheet shows them, to point at what is wrong."""
+
+    sheet: str | None  # None for CSV
+    cell: str  # e.g. D7
+    first_row: int  # 1-based number of rows[0]
+    columns: tuple[str, ...]  # the letters of the columns shown (a wide sheet: those near the cell)
+    rows: tuple[tuple[str, ...], ...]
+    row: int  # index into rows of the bad cell
+    col: int  # index into columns of the bad cell
+
+
+def cells_around(sheet_path: str | Path, key: str | None, around: int = 2,
+                 columns: int = 16) -> CellsAround | None:
+    """The rows around the cell an error's key names (乡镇指标!D7, or D7 in a CSV); None when
+    the key names no cell or the sheet cannot be read again."""
+    found = _CELL_KEY.match(key or "")
+    if not found:
+        return None
+    row, col = _position(found["ref"])
+    try:
+        grid = _read_grid(Path(sheet_path), found["sheet"] if found["sheet"] is not None else 0)
+    except DataError:
+        return None
+    if row >= len(grid.rows) or found["sheet"] != grid.sheet:
+        return None
+    start, stop = max(0, row - around), min(len(grid.rows), row + around + 1)
+    widest = max(len(r) for r in grid.rows[start:stop])
+    first = max(0, min(col - columns // 2, widest - columns))
+    last = max(col + 1, min(widest, first + columns))
+
+    def shown(r: int, c: int) -> str:
+        value = grid.cell(r, c) if c < len(grid.rows[r]) else None
+        return "" if value is None else str(value)
+
+    rows = tuple(tuple(shown(r, c) for c in range(first, last)) for r in range(start, stop))
+    return CellsAround(grid.sheet, found["ref"], start + 1, tuple(_letter(c) for c in range(first, last)),
+                       rows, row - start, col - first)
