@@ -161,7 +161,7 @@ def test_style_fonts_sizes_and_spacing(sample):
     assert normal.space_before == 0 and normal.space_after == 0
     ind = style_of(sample, "Normal").find("w:pPr/w:ind", NS)
     assert ind.get(W + "firstLineChars") == "200"
-    assert style_of(sample, "Signature").find("w:pPr/w:ind", NS).get(W + "rightChars") == "400"
+    assert style_of(sample, "Signature").find("w:pPr/w:ind", NS).get(W + "rightChars") == "200"  # §7.3.5.2: 右空二字
     outline = [style_of(sample, f"Heading{n}").find("w:pPr/w:outlineLvl", NS).get(W + "val")
                for n in (1, 2, 3, 4)]
     assert outline == ["0", "1", "2", "3"]
@@ -307,19 +307,23 @@ def test_notice_has_letterhead_then_blocks_then_imprint(ref):
     data = render_docx(notice(), ref)
     body = xml(data, "word/document.xml").find("w:body", NS)
     top = [e for e in body if e.tag == W + "p"]
-    assert [(pstyle(p), "".join(p.itertext())) for p in top[:3]] == [
-        ("DocMark", "中共青山县委办公室"), ("", ""), ("DocNumber", "青委办〔2024〕12号")]
-    rule = top[3].find("w:pPr/w:pBdr/w:bottom", NS)
+    assert [(pstyle(p), "".join(p.itertext())) for p in top[:2]] == [
+        ("DocMark", "中共青山县委办公室"), ("DocNumber", "青委办〔2024〕12号")]
+    rule = top[2].find("w:pPr/w:pBdr/w:bottom", NS)
     assert [rule.get(W + a) for a in ("color", "sz", "val")] == ["FF0000", "12", "single"]
     texts = ["".join(p.itertext()) for p in top]
-    assert texts.index("关于上半年赛马比拼情况的通报") > 3
+    assert texts.index("关于上半年赛马比拼情况的通报") > 2
     assert texts.index("一、总体情况") < texts.index("2024年7月15日")
-    # 版记: the last table of the body, after the 成文日期, pinned to the bottom margin.
-    imprint = body.findall("w:tbl", NS)[-1]
-    assert list(body).index(imprint) > list(body).index(top[texts.index("2024年7月15日")])
+    # 版记: a table in a text box anchored to the bottom of the text block, in the
+    # document's last paragraph, after the 成文日期 (tests/test_print.py measures it).
+    anchor = top[-1].find(".//wp:anchor", NS)
+    assert anchor.find("wp:positionV", NS).get("relativeFrom") == "margin"
+    assert anchor.find("wp:positionV/wp:align", NS).text == "bottom"
+    assert anchor.find("wp:wrapTopAndBottom", NS) is not None
+    imprint = top[-1].find(".//w:txbxContent/w:tbl", NS)
+    assert body.index(top[-1]) > body.index(top[texts.index("2024年7月15日")])
     rows = ["".join(tr.itertext()) for tr in imprint.findall("w:tr", NS)]
     assert rows == ["抄送：县人大常委会办公室，县政府办公室。", "中共青山县委办公室2024年7月16日印发"]
-    assert imprint.find("w:tblPr/w:tblpPr", NS).get(W + "tblpYSpec") == "bottom"
     borders = imprint.find("w:tblPr/w:tblBorders", NS)
     assert [(b.tag.split("}")[1], b.get(W + "sz")) for b in borders] == [
         ("top", "8"), ("bottom", "8"), ("insideH", "6")]
@@ -331,6 +335,9 @@ def test_notice_has_letterhead_then_blocks_then_imprint(ref):
     assert d.paragraphs[0].style.style_id == "DocMark"
     assert d.paragraphs[0].style.font.color.rgb == docx.shared.RGBColor(0xFF, 0, 0)
     assert body[-2].tag == W + "p"
+    # 抄送 continues under the first name, after "抄送：" (§7.4.2)
+    ind = imprint.find("w:tr/w:tc/w:p/w:pPr/w:ind", NS)
+    assert (ind.get(W + "leftChars"), ind.get(W + "hangingChars")) == ("400", "300")
 
 
 def test_notice_without_cc_has_only_the_print_line(ref):
