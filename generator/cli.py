@@ -24,7 +24,10 @@ MAP_HELP = "Mapping that says how to read a spreadsheet / 表格映射文件 (YA
 OUT_HELP = "Folder for generated files / 输出目录."
 TEMPLATE_HELP = "Template name in speech_templates/ or a file path / 模板名称或路径."
 REFERENCE_HELP = "Reference .docx whose styles are used / 样式参考文档 (.docx)."
-FORMAT_HELP = "Output format / 输出格式: docx, md, txt."
+FORMAT_HELP = ("Output format / 输出格式: docx, md, txt, pdf (pdf through LibreOffice, "
+               "libreoffice-writer-nogui).")
+# pdf is a .docx converted by LibreOffice (generator/writers/pdf.py), not a format of the pipeline.
+PDF = "pdf"
 STDOUT_HELP = "Write to this file instead; '-' for standard output / 输出到指定文件，'-' 表示标准输出."
 
 
@@ -109,10 +112,21 @@ def _emit(product: pipeline.Product, out_dir: str, output: str | None, force: bo
 
 
 def _check_format(ctx, param, value):
-    if value not in pipeline.FORMATS:
-        raise click.BadParameter(f"{value!r}: expected one of {', '.join(pipeline.FORMATS)} / "
-                                 f"输出格式应为 {'、'.join(pipeline.FORMATS)} 之一")
+    formats = (*pipeline.FORMATS, PDF)
+    if value not in formats:
+        raise click.BadParameter(f"{value!r}: expected one of {', '.join(formats)} / "
+                                 f"输出格式应为 {'、'.join(formats)} 之一")
     return value
+
+
+def _made(make, fmt: str, **options) -> pipeline.Product:
+    """A document in the format asked for: a PDF is the .docx converted by LibreOffice."""
+    if fmt != PDF:
+        return make(fmt=fmt, **options)
+    from generator.writers import pdf
+
+    pdf.soffice()  # no LibreOffice: say so before the document is made
+    return pdf.as_pdf(make(fmt="docx", **options))
 
 
 def _format_option(func):
@@ -164,8 +178,8 @@ def main(debug: bool) -> None:
 @_report
 def speech(data, mapping, out_dir, template, reference, fmt, output, force):
     """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
-    _emit(pipeline.speech(data, template=template, fmt=fmt, reference=reference, mapping=mapping),
-          out_dir, output, force)
+    _emit(_made(pipeline.speech, fmt, data_path=data, template=template, reference=reference,
+                mapping=mapping), out_dir, output, force)
 
 
 @main.command()
@@ -228,8 +242,8 @@ def _print_table(rows) -> None:
 @_report
 def notice(data, mapping, out_dir, template, reference, fmt, output, force):
     """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
-    _emit(pipeline.notice(data, template=template, fmt=fmt, reference=reference, mapping=mapping),
-          out_dir, output, force)
+    _emit(_made(pipeline.notice, fmt, data_path=data, template=template, reference=reference,
+                mapping=mapping), out_dir, output, force)
 
 
 def _progress(iterable, total):

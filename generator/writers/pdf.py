@@ -42,7 +42,7 @@ def soffice() -> str:
     raise PdfError(f"--format pdf needs LibreOffice, which is not installed; install it "
                    f"(Debian/Ubuntu: apt-get install {PACKAGE}) or write .docx and print from Word",
                    f"生成PDF需要LibreOffice，本机未安装；请安装（Debian/Ubuntu：apt-get install {PACKAGE}），"
-                   "或生成.docx后用Word打印", key="--format pdf")
+                   "或生成.docx后用Word打印")
 
 
 def environment() -> dict[str, str]:
@@ -91,6 +91,18 @@ def convert(documents: Sequence[bytes]) -> list[bytes]:
 
 def convert_one(document: bytes) -> bytes:
     return convert([document])[0]
+
+
+def as_pdf(product):
+    """A pipeline.Product of a .docx as the same product in PDF."""
+    from generator.pipeline import Product
+
+    return Product(pdf_name(product.name), convert_one(product.data))
+
+
+def docx_name(name: str) -> str:
+    """A .pdf file name with .docx instead: the file LibreOffice converts."""
+    return (name[:-4] if name.endswith(".pdf") else name) + ".docx"
 
 
 def pdf_name(name: str) -> str:
