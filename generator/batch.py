@@ -306,8 +306,8 @@ def merged_volume(job: Job, docs: Iterable[Document]) -> bytes:
     first = next(docs, None)
     region = job.context["meta"]
     meta = DocMeta(kind="scorecard", date=first.meta.date if first else "",
-                   title=f"{templating.unescape_markdown(region['region'])}"
-                         f"{region['period_code']}乡镇成绩单汇编")
+                   title=f"{templating.unescape_markdown(region['region'])}{region['year']}年"
+                         f"{templating.unescape_markdown(region['period_name'])}乡镇成绩单汇编")
     return pipeline.encode_volume(meta, itertools.chain([first] if first else [], docs),
                                   job.fmt, job.reference)
 

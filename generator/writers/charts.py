@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -94,7 +95,9 @@ def score_chart(names: list[str], scores: list[float], title: str = "") -> bytes
     rc = {"font.family": [font] if font else ["sans-serif"],
           "axes.unicode_minus": False, "svg.hashsalt": "speechgen"}
     height = max(2.5, 0.32 * len(names) + 1.0)
-    with plt.rc_context(rc):
+    with plt.rc_context(rc), warnings.catch_warnings():
+        if font is None:  # said once already: not once more per character
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig, ax = plt.subplots(figsize=(6.3, height), dpi=DPI)
         try:
             y = list(range(len(names)))[::-1]
