@@ -7,6 +7,9 @@ with a user profile of its own in a temporary folder: a LibreOffice the user has
 conversion at the same time are both left alone. Its fonts come through
 generator/resources/fonts.conf, which maps each GB/T face to a free face installed
 from Debian (see README.md, Fonts).
+
+A PDF is not the same bytes from run to run, unlike a .docx: LibreOffice stamps the
+clock and embeds fonts with random bytes. The manifest still records what was written.
 """
 
 from __future__ import annotations
