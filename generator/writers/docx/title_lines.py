@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import unicodedata
 
 # A break may not come after an opening bracket or before closing punctuation
@@ -20,6 +21,10 @@ _OPENING = set("（《〔【“‘([{")
 _CLOSING = set("）》〕】”’)]}，、。；：！？,.;:!?")
 _BEFORE_BRACKET_PENALTY = 4.0
 _SHAPE_PENALTY = 100.0
+# A title is at most four lines (GB/T shows two or three); a longer heading is left to
+# the word processor's own wrapping. Every break is tried while the choices stay few.
+MAX_LINES = 4
+MAX_CHOICES = 5_000
 
 
 def text_width(text: str) -> float:
@@ -59,12 +64,16 @@ def break_title(text: str, ems_per_line: float) -> list[str]:
     """The title's lines: as few as fit, broken between words, in a trapezoid or diamond."""
     if text_width(text) <= ems_per_line or ems_per_line < 2:
         return [text]
+    total = text_width(text)
+    lines_needed = int(-(-total // ems_per_line))
+    if lines_needed > MAX_LINES:
+        return [text]
     tokens = words(text)
     widths = [text_width(t) for t in tokens]
-    total = sum(widths)
-    lines_needed = int(-(-total // ems_per_line))
     best: tuple[float, list[str]] | None = None
-    for count in range(lines_needed, min(len(tokens), lines_needed + 2) + 1):
+    for count in range(lines_needed, min(len(tokens), lines_needed + 2, MAX_LINES) + 1):
+        if math.comb(len(tokens) - 1, count - 1) > MAX_CHOICES:
+            break
         for cuts in itertools.combinations(range(1, len(tokens)), count - 1):
             bounds = (0, *cuts, len(tokens))
             lines = ["".join(tokens[a:b]) for a, b in zip(bounds, bounds[1:])]
