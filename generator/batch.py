@@ -161,10 +161,17 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
         raise DataError("scorecards need township data: the file has no townships.units",
                         "生成成绩单需要乡镇数据：文件中没有 townships.units",
                         file=str(data_path), key="townships")
-    job = Job.for_facts(facts, template, fmt, reference, keep=merged)
+    as_pdf = fmt == "pdf"
+    if as_pdf:
+        from generator.writers import pdf
+
+        pdf.soffice()  # no LibreOffice: say so before anything is made
+    job = Job.for_facts(facts, template, "docx" if as_pdf else fmt, reference, keep=merged)
     units = job.units
     chosen = select(units, only)
     names = file_names((units[i]["name"] for i in chosen), fmt)
+    # PDFs are the .docx written first, then converted by one LibreOffice for the set.
+    made = [pdf.docx_name(n) for n in names] if as_pdf else names
     meta = facts["meta"]
     stem = output_name(meta["region"], meta["period_code"], pipeline.LABELS["scorecard"], "x")[:-2]
     out_dir = Path(out_dir)
@@ -181,13 +188,15 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
         targets = _check_folder(folder, names, extras, only=bool(only), force=force)
         staging = staging_folder(out_dir, stem)
         digests: dict[int, str] = {}
-        done = _run(job, [(i, str(staging / n)) for i, n in zip(chosen, names)], jobs, progress,
+        done = _run(job, [(i, str(staging / n)) for i, n in zip(chosen, made)], jobs, progress,
                     digests)
         try:
             # The volume is written as the scorecards come back, in township order.
             volume = merged_volume(job, _in_order(done, chosen)) if merged else None
             for _ in done:  # without a volume, just wait for every file
                 pass
+            if as_pdf:
+                volume = _convert_set(staging, made, names, chosen, digests, volume)
             _sync(staging, names)
             recorded = {n: digests[i] for i, n in zip(chosen, names)}
             if only and folder.is_dir():
@@ -211,6 +220,20 @@ def scorecards(data_path: str | Path, out_dir: str | Path, *, template: str | No
         if archive:
             written.append(write_zip(extras[-1], folder, names, force))
     return written
+
+
+def _convert_set(staging: Path, made: list[str], names: list[str], chosen: list[int],
+                 digests: dict[int, str], volume: bytes | None) -> bytes | None:
+    """Every .docx of the set (and the volume) to PDF in one LibreOffice process."""
+    from generator.writers import pdf
+
+    sources = [(staging / n).read_bytes() for n in made] + ([volume] if volume is not None else [])
+    converted = pdf.convert(sources)
+    for index, docx_file, name, data in zip(chosen, made, names, converted):
+        (staging / name).write_bytes(data)
+        (staging / docx_file).unlink()
+        digests[index] = digest(data)
+    return converted[-1] if volume is not None else None
 
 
 def _check_folder(folder: Path, names: list[str], extras: list[Path], *, only: bool,
@@ -309,8 +332,8 @@ def merged_volume(job: Job, docs: Iterable[Document]) -> bytes:
     first = next(docs, None)
     region = job.context["meta"]
     meta = DocMeta(kind="scorecard", date=first.meta.date if first else "",
-                   title=f"{templating.unescape_markdown(region['region'])}"
-                         f"{region['period_code']}乡镇成绩单汇编")
+                   title=f"{templating.unescape_markdown(region['region'])}{region['year']}年"
+                         f"{templating.unescape_markdown(region['period_name'])}乡镇成绩单汇编")
     return pipeline.encode_volume(meta, itertools.chain([first] if first else [], docs),
                                   job.fmt, job.reference)
 

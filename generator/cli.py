@@ -24,7 +24,9 @@ MAP_HELP = "Mapping that says how to read a spreadsheet / 表格映射文件 (YA
 OUT_HELP = "Folder for generated files / 输出目录."
 TEMPLATE_HELP = "Template name in speech_templates/ or a file path / 模板名称或路径."
 REFERENCE_HELP = "Reference .docx whose styles are used / 样式参考文档 (.docx)."
-FORMAT_HELP = "Output format / 输出格式."
+FORMAT_HELP = "Output format / 输出格式 (pdf through LibreOffice, libreoffice-writer-nogui)."
+# pdf is a .docx converted by LibreOffice (generator/writers/pdf.py), not a format of the pipeline.
+PDF = "pdf"
 STDOUT_HELP = "Write to this file instead; '-' for standard output / 输出到指定文件，'-' 表示标准输出."
 
 
@@ -149,8 +151,18 @@ class Choice(click.Choice):
                       f"{self.what_zh}应为 {'、'.join(self.choices)} 之一", param, ctx)
 
 
+def _made(make, fmt: str, **options) -> pipeline.Product:
+    """A document in the format asked for: a PDF is the .docx converted by LibreOffice."""
+    if fmt != PDF:
+        return make(fmt=fmt, **options)
+    from generator.writers import pdf
+
+    pdf.soffice()  # no LibreOffice: say so before the document is made
+    return pdf.as_pdf(make(fmt="docx", **options))
+
+
 def _format_option(func):
-    return click.option("--format", "fmt", type=Choice(pipeline.FORMATS, "输出格式"), default="docx",
+    return click.option("--format", "fmt", type=Choice((*pipeline.FORMATS, PDF), "输出格式"), default="docx",
                         show_default=True, help=FORMAT_HELP)(func)
 
 
@@ -211,8 +223,8 @@ def main(debug: bool) -> None:
 @_report
 def speech(data, mapping, out_dir, template, reference, fmt, output, force):
     """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
-    _emit(pipeline.speech(data, template=template, fmt=fmt, reference=reference, mapping=mapping),
-          out_dir, output, force)
+    _emit(_made(pipeline.speech, fmt, data_path=data, template=template, reference=reference,
+                mapping=mapping), out_dir, output, force)
 
 
 @main.command()
@@ -301,8 +313,8 @@ def _print_table(rows) -> None:
 @_report
 def notice(data, mapping, out_dir, template, reference, fmt, output, force):
     """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
-    _emit(pipeline.notice(data, template=template, fmt=fmt, reference=reference, mapping=mapping),
-          out_dir, output, force)
+    _emit(_made(pipeline.notice, fmt, data_path=data, template=template, reference=reference,
+                mapping=mapping), out_dir, output, force)
 
 
 def _progress(iterable, total):

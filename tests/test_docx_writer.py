@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 import shutil
 import struct
 import subprocess
@@ -161,7 +162,7 @@ def test_style_fonts_sizes_and_spacing(sample):
     assert normal.space_before == 0 and normal.space_after == 0
     ind = style_of(sample, "Normal").find("w:pPr/w:ind", NS)
     assert ind.get(W + "firstLineChars") == "200"
-    assert style_of(sample, "Signature").find("w:pPr/w:ind", NS).get(W + "rightChars") == "400"
+    assert style_of(sample, "Signature").find("w:pPr/w:ind", NS).get(W + "rightChars") == "200"  # §7.3.5.2: 右空二字
     outline = [style_of(sample, f"Heading{n}").find("w:pPr/w:outlineLvl", NS).get(W + "val")
                for n in (1, 2, 3, 4)]
     assert outline == ["0", "1", "2", "3"]
@@ -307,19 +308,23 @@ def test_notice_has_letterhead_then_blocks_then_imprint(ref):
     data = render_docx(notice(), ref)
     body = xml(data, "word/document.xml").find("w:body", NS)
     top = [e for e in body if e.tag == W + "p"]
-    assert [(pstyle(p), "".join(p.itertext())) for p in top[:3]] == [
-        ("DocMark", "中共青山县委办公室"), ("", ""), ("DocNumber", "青委办〔2024〕12号")]
-    rule = top[3].find("w:pPr/w:pBdr/w:bottom", NS)
+    assert [(pstyle(p), "".join(p.itertext())) for p in top[:2]] == [
+        ("DocMark", "中共青山县委办公室"), ("DocNumber", "青委办〔2024〕12号")]
+    rule = top[2].find("w:pPr/w:pBdr/w:bottom", NS)
     assert [rule.get(W + a) for a in ("color", "sz", "val")] == ["FF0000", "12", "single"]
     texts = ["".join(p.itertext()) for p in top]
-    assert texts.index("关于上半年赛马比拼情况的通报") > 3
+    assert texts.index("关于上半年赛马比拼情况的通报") > 2
     assert texts.index("一、总体情况") < texts.index("2024年7月15日")
-    # 版记: the last table of the body, after the 成文日期, pinned to the bottom margin.
-    imprint = body.findall("w:tbl", NS)[-1]
-    assert list(body).index(imprint) > list(body).index(top[texts.index("2024年7月15日")])
+    # 版记: a table in a text box anchored to the bottom of the text block, in the
+    # document's last paragraph, after the 成文日期 (tests/test_print.py measures it).
+    anchor = top[-1].find(".//wp:anchor", NS)
+    assert anchor.find("wp:positionV", NS).get("relativeFrom") == "margin"
+    assert anchor.find("wp:positionV/wp:align", NS).text == "bottom"
+    assert anchor.find("wp:wrapTopAndBottom", NS) is not None
+    imprint = top[-1].find(".//w:txbxContent/w:tbl", NS)
+    assert body.index(top[-1]) > body.index(top[texts.index("2024年7月15日")])
     rows = ["".join(tr.itertext()) for tr in imprint.findall("w:tr", NS)]
     assert rows == ["抄送：县人大常委会办公室，县政府办公室。", "中共青山县委办公室2024年7月16日印发"]
-    assert imprint.find("w:tblPr/w:tblpPr", NS).get(W + "tblpYSpec") == "bottom"
     borders = imprint.find("w:tblPr/w:tblBorders", NS)
     assert [(b.tag.split("}")[1], b.get(W + "sz")) for b in borders] == [
         ("top", "8"), ("bottom", "8"), ("insideH", "6")]
@@ -331,6 +336,9 @@ def test_notice_has_letterhead_then_blocks_then_imprint(ref):
     assert d.paragraphs[0].style.style_id == "DocMark"
     assert d.paragraphs[0].style.font.color.rgb == docx.shared.RGBColor(0xFF, 0, 0)
     assert body[-2].tag == W + "p"
+    # 抄送 continues under the first name, after "抄送：" (§7.4.2)
+    ind = imprint.find("w:tr/w:tc/w:p/w:pPr/w:ind", NS)
+    assert (ind.get(W + "leftChars"), ind.get(W + "hangingChars")) == ("400", "300")
 
 
 def test_notice_without_cc_has_only_the_print_line(ref):
@@ -479,3 +487,90 @@ def test_a_volume_written_as_it_comes_equals_one_document_of_all(ref):
     # heading numbers restart with each scorecard
     labels = [t.text for t in body.iter(f"{{{NS['w']}}}t") if t.text.startswith(("一、", "二、"))]
     assert labels == ["一、综合成绩", "二、分项指标"] * 3
+
+
+# ---------------------------------------------------------------- Word compatibility
+
+
+@pytest.fixture(scope="module")
+def every_kind(tmp_path_factory):
+    """The speech, the notice, a scorecard and the merged volume of the bundled county."""
+    from generator import batch, pipeline
+
+    tmp = tmp_path_factory.mktemp("kinds")
+    data = Path(__file__).resolve().parent.parent / "indicators.yaml"
+    files = {"speech": pipeline.speech(data).data, "notice": pipeline.notice(data).data}
+    written = batch.scorecards(data, tmp, merged=True, jobs=1)
+    files["scorecard"] = written[0].read_bytes()
+    files["volume"] = written[-1].read_bytes()
+    paths = {}
+    for kind, content in files.items():
+        paths[kind] = tmp / f"{kind}.docx"
+        paths[kind].write_bytes(content)
+    return paths
+
+
+@pytest.mark.parametrize("kind", ["speech", "notice", "scorecard", "volume"])
+def test_every_kind_passes_the_ooxml_validator(every_kind, kind):
+    from openxml_audit import OpenXmlValidator
+    from openxml_audit.errors import ValidationSeverity
+    from openxml_audit.verdict import predict
+
+    result = OpenXmlValidator(max_errors=0).validate(every_kind[kind])
+    errors = [f"{e.part_uri} {e.path}: {e.description}" for e in result.errors
+              if e.severity == ValidationSeverity.ERROR]
+    assert errors == []
+    assert "open cleanly" in predict(result).headline
+
+
+def test_the_validator_catches_a_misordered_paragraph(every_kind, tmp_path):
+    """The check above can fail: pStyle after jc is a schema violation Word repairs."""
+    from openxml_audit import OpenXmlValidator
+
+    bad = tmp_path / "bad.docx"
+    with zipfile.ZipFile(every_kind["notice"]) as z, zipfile.ZipFile(bad, "w") as out:
+        for item in z.infolist():
+            content = z.read(item)
+            if item.filename == "word/document.xml":
+                content = content.replace(b'<w:pPr><w:pStyle w:val="DocMark"/></w:pPr>',
+                                          b'<w:pPr><w:jc w:val="center"/><w:pStyle w:val="DocMark"/></w:pPr>', 1)
+            out.writestr(item, content)
+    assert OpenXmlValidator(max_errors=0).validate(bad).error_count >= 1
+
+
+def test_office_letter_reference_keeps_gbt_page_set_up_footers_and_roles(tmp_path):
+    """An ordinary Letter .docx (python-docx's blank one) as --reference-doc."""
+    plain = tmp_path / "letter.docx"
+    docx.Document().save(str(plain))
+    ref = Reference.load(plain)
+    data = render_docx(speech(para("县委书记　张某某", SPEAKER), heading(1, "成绩"), para("正文。")), ref)
+    d = docx.Document(io.BytesIO(data))
+    section = d.sections[0]
+    assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)  # A4
+    assert section.left_margin.twips == 1587 and section.top_margin.twips == 2098
+    assert d.settings.odd_and_even_pages_header_footer
+    assert "PAGE" in section.footer._element.xml and "PAGE" in section.even_page_footer._element.xml
+    # the roles keep their GB/T layout where the office's styles say nothing
+    assert d.styles["Title"].paragraph_format.alignment == 1  # centred
+    ind = style_of(data, "Normal").find("w:pPr/w:ind", NS)
+    assert ind.get(W + "firstLineChars") == "200"
+    # a style the office did define keeps what it says: its Title's own spacing
+    assert style_of(data, "Title").find("w:pPr/w:spacing", NS).get(W + "after") == "300"
+    # and Word 2010's stale copy of the styles is gone
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "word/stylesWithEffects.xml" not in z.namelist()
+
+
+def test_office_reference_with_its_own_page_set_up_keeps_it(tmp_path):
+    own = tmp_path / "own.docx"
+    d = docx.Document()
+    d.sections[0].left_margin = docx.shared.Mm(30)  # chosen, not Word's default
+    d.save(str(own))
+    data = render_docx(speech(para("正文。")), Reference.load(own))
+    section = docx.Document(io.BytesIO(data)).sections[0]
+    assert (section.page_width.twips, section.left_margin.twips) == (12240, docx.shared.Mm(30).twips)
+
+
+def test_merged_volume_is_titled_in_chinese(every_kind):
+    d = docx.Document(str(every_kind["volume"]))
+    assert d.core_properties.title == "青山县2024年上半年乡镇成绩单汇编"  # not 2024-Q2

@@ -161,7 +161,8 @@ def test_same_input_gives_the_same_bytes(tmp_path, bundled):
 def test_another_unit_and_period(tmp_path):
     _, d = speech_docx(tmp_path, DISTRICT)
     body = "".join(texts(d))
-    assert texts(d)[0] == "在全区2025年三季度经济运行分析会上的讲话"
+    # a title too long for a line breaks between words (§7.3.1)
+    assert texts(d)[0] == "在全区2025年三季度\n经济运行分析会上的讲话"
     assert "前三季度" in body and "全区" in body and "四季度" in body
     assert "全县" not in body and "青山" not in body and "临江" not in body
     for leak in LEAKS:

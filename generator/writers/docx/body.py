@@ -25,10 +25,12 @@ from generator.document.model import (
     PageBreak,
     Paragraph,
     Run,
+    SIGNATURE,
     Table,
     Title,
 )
 from generator.document.numbering import labelled
+from generator.writers.docx import title_lines
 from generator.writers.docx.ooxml import (
     A_NS,
     CT_CORE,
@@ -41,6 +43,7 @@ from generator.writers.docx.ooxml import (
     REL_IMAGE,
     W_NS,
     WP_NS,
+    WPS_NS,
     XML_DECL,
     ZipMember,
     build_zip,
@@ -248,61 +251,181 @@ _EMPTY = "<w:p/>"
 
 
 def _letterhead(doc: Document, ref: Reference, out: list[str]) -> None:
-    """版头 (GB/T 9704 §7.2): red issuer mark, document number, red rule."""
+    """版头 (GB/T 9704 §7.2): red issuer mark, document number, red rule.
+
+    The distances are the reference's styles (DocMark: 35 mm from the top of the text
+    block; DocNumber: two blank lines under the mark), off the line grid so that
+    they are measured, not rounded to grid lines. The rule is the bottom border of
+    a short paragraph under the number, 4 mm below it and as wide as the text block;
+    its spacing after leaves the two blank lines above the title (§7.3.1).
+    """
     meta, st = doc.meta, ref.styles
     out.append(f'<w:p>{_ppr(st["DocMark"])}{_run(meta.issuer)}</w:p>')
-    out.append(_EMPTY)
-    out.append(f'<w:p>{_ppr(st["DocNumber"])}{_run(meta.doc_number)}</w:p>')
-    # The rule sits about 4 mm under the number: a short empty paragraph carries it.
-    out.append('<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="12" w:space="1" '
-               'w:color="FF0000"/></w:pBdr>'
-               '<w:spacing w:line="120" w:lineRule="exact"/></w:pPr></w:p>')
-    out.append(_EMPTY)
+    if meta.doc_number:
+        out.append(f'<w:p>{_ppr(st["DocNumber"])}{_run(meta.doc_number)}</w:p>')
+    out.append('<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="12" w:space="0" '
+               'w:color="FF0000"/></w:pBdr><w:snapToGrid w:val="0"/>'
+               f'<w:spacing w:before="0" w:after="{RULE_AFTER}" w:line="{RULE_LINE}" '
+               'w:lineRule="exact"/><w:ind w:left="0" w:right="0" w:firstLine="0"/>'
+               '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
 
 
-def _imprint(doc: Document, ref: Reference, out: list[str]) -> None:
-    """版记 (GB/T 9704 §7.4): 抄送 and 印发 between rules as wide as the text block, thick
-    outside and thin between, the words one character in, on the last line of the last page.
+# The rule paragraph: its line ends 4 mm under the number's characters; after it, two
+# blank lines of body text (2 × 579 twips) stand above the title.
+RULE_LINE = 130
+RULE_AFTER = 2 * 579 - 193
 
-    A table gives full-width rules around indented words (paragraph borders would follow
-    the indents); floating it at the bottom margin puts it on the page's last lines.
-    """
+
+def _imprint_lines(doc: Document, ref: Reference) -> list[str]:
+    """The 版记's paragraphs: 抄送 (continuation lines after "抄送："), then 印发."""
     meta, style = doc.meta, ref.styles["Imprint"]
     width = ref.text_width
     rows = []
     if meta.cc:
         cc = meta.cc.rstrip("。")  # the data may already end the list with 。
-        rows.append(f'<w:p>{_ppr(style)}{_run(f"抄送：{cc}。")}</w:p>')
+        # One character in, and a continuation line starts under the first name: a
+        # hanging indent as wide as "抄送：" (three 14 pt characters).
+        hang = ('<w:ind w:leftChars="400" w:left="1120" w:rightChars="100" w:right="280" '
+                'w:hangingChars="300" w:hanging="840"/>')
+        rows.append(f'<w:p>{_ppr(style, hang)}{_run(f"抄送：{cc}。")}</w:p>')
     print_date = meta.print_date if meta.print_date.endswith("印发") else meta.print_date + "印发"
     # One 14 pt character in from the right, like the indent on the left.
     tabs = f'<w:tabs><w:tab w:val="right" w:pos="{width - 280}"/></w:tabs>'
     rows.append(f'<w:p>{_ppr(style, tabs)}{_run(meta.printer)}<w:r><w:tab/></w:r>'
                 f'{_run(print_date)}</w:p>')
-    out.append(
-        '<w:tbl><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" '
-        'w:bottomFromText="0" w:vertAnchor="margin" w:horzAnchor="margin" w:tblpYSpec="bottom"/>'
+    return rows
+
+
+def _imprint(doc: Document, ref: Reference, out: list[str]) -> None:
+    """版记 (GB/T 9704 §7.4): 抄送 and 印发 between rules as wide as the text block, thick
+    outside and thin between, the words one character in, the last rule on the last line
+    of the last page.
+
+    A table gives full-width rules around indented words (paragraph borders would follow
+    the indents). It stands in a text box anchored to the bottom of the text block of the
+    page where the document ends: LibreOffice ignores a floating table's page-bottom
+    position, and both it and Word keep an anchored box where it is put. The box wraps
+    top and bottom, so body text never runs under it: a last page too full for it moves
+    the box, with the document's last paragraph, to a page of its own.
+    """
+    width = ref.text_width
+    rows = _imprint_lines(doc, ref)
+    table = [
+        '<w:tbl><w:tblPr>'
         f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>'
         '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
         '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
         '<w:insideH w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tblBorders>'
         '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
         '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
-        f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>')
+        f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>']
     for row in rows:
-        out.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{_cell(width, row)}</w:tr>')
-    out.append("</w:tbl>")
-    out.append(_EMPTY)  # the paragraph a floating table is anchored to
+        table.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{_cell(width, row)}</w:tr>')
+    table.append("</w:tbl>")
+    # A text box's content must end in a paragraph: a 1 pt one, so the box's bottom is
+    # the table's last rule.
+    table.append('<w:p><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" '
+                 'w:line="20" w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
+    cx = width * EMU_PER_TWIP
+    # The box has a fixed height with its text at the bottom (a box that grows to fit
+    # grows downwards in LibreOffice, off the last line): a line per 29 characters of
+    # 14 pt, one 579-twip line each, and a spare line in case the office's fonts run wider.
+    per_line = max(1, (width - 2 * 280) // 280)
+    lines = (1 + len(f"抄送：{doc.meta.cc}") // per_line if doc.meta.cc else 0) + 1
+    cy = ((lines + 1) * 579 + 20) * EMU_PER_TWIP
+    out.append(
+        '<w:p><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="20" '
+        'w:lineRule="exact"/><w:ind w:firstLine="0"/></w:pPr><w:r><w:drawing>'
+        '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="1" '
+        'behindDoc="0" locked="1" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
+        '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        f'<wp:wrapTopAndBottom/><wp:docPr id="{IMPRINT_SHAPE_ID}" name="版记"/>'
+        f'<wp:cNvGraphicFramePr/><a:graphic><a:graphicData uri="{WPS_NS}"><wps:wsp>'
+        '<wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
+        f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+        '<a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+        f'<wps:txbx><w:txbxContent>{"".join(table)}</w:txbxContent></wps:txbx>'
+        '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" '
+        'anchor="b" anchorCtr="0"/></wps:wsp></a:graphicData>'
+        '</a:graphic></wp:anchor></w:drawing></w:r></w:p>')
+
+
+# Pictures are numbered from 1 as they come; the 版记's box takes an id none of them will.
+IMPRINT_SHAPE_ID = 9999
+
+
+def _title(block: Title, ref: Reference, brk: str) -> str:
+    """The title, broken between words into a trapezoid or diamond (§7.3.1)."""
+    lines = title_lines.break_title(block.text, ref.text_width / TITLE_EM - TITLE_SLACK)
+    runs = '<w:r><w:br/></w:r>'.join(_run(line) for line in lines)
+    return f'<w:p>{_ppr(ref.styles["Title"], brk)}{runs}</w:p>'
+
+
+# 2号 is 22 pt, 440 twips a character; a title line keeps a character's air at its ends.
+TITLE_EM = 440
+TITLE_SLACK = 1
+BODY_EM = 320  # 3号, 16 pt
+BODY_ADVANCE = 315  # what the Normal style's condensed spacing leaves of a character
+BLANK_LINE = 579
+
+
+def _signature_indents(name: str, date: str) -> tuple[int, int]:
+    """Right indents (twips) of 发文机关署名 and 成文日期 without a seal (§7.3.5.2).
+
+    The name stands two characters in from the right; the date's first character two
+    to the right of the name's first. A date longer than that allows stands two
+    characters in itself, and the name moves left to keep the two characters' step.
+    """
+    two = 2 * BODY_EM
+    name_w = _line_twips(name)
+    date_w = _line_twips(date)
+    date_right = max(two, name_w - date_w)
+    name_right = date_right + date_w + two - name_w
+    return name_right, date_right
+
+
+def _line_twips(text: str) -> int:
+    """Width of a line of body text: condensed characters, half-width digits, and the
+    quarter em that Word and LibreOffice put between Chinese and Latin (autoSpaceDN)."""
+    wide = [title_lines.text_width(c) == 1 for c in text]
+    switches = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
+    return round(title_lines.text_width(text) * BODY_ADVANCE + switches * BODY_EM / 4)
+
+
+def _right_indent(twips: int) -> str:
+    return (f'<w:ind w:rightChars="{round(twips * 100 / BODY_EM)}" w:right="{twips}" '
+            'w:firstLineChars="0" w:firstLine="0"/>')
+
+
+def _with_next(blocks: Iterable[tuple[Block, str]]) -> Iterator[tuple[Block, str, Block | None]]:
+    """Each block with its label and the block after it (None at the end)."""
+    blocks = iter(blocks)
+    current = next(blocks, None)
+    for following in blocks:
+        yield current[0], current[1], following[0]
+        current = following
+    if current is not None:
+        yield current[0], current[1], None
+
+
+def _is_signature(block: Block | None) -> bool:
+    return isinstance(block, Paragraph) and block.role == SIGNATURE
 
 
 def _body(doc: Document, ref: Reference, media: _Media) -> Iterator[str]:
     """The body's XML in pieces, a block at a time, as the blocks come."""
     st = ref.styles
     out: list[str] = []
-    notice = doc.meta.kind == "notice"
-    if notice:
+    meta = doc.meta
+    # The document model, not a template's name, asks for the notice's furniture: an
+    # issuer gets the 版头, a printer or a cc list the 版记.
+    if meta.issuer:
         _letterhead(doc, ref, out)
     previous = None
-    for block, label in labelled(doc.blocks):
+    signature_right: int | None = None  # the date's indent, set by the name above it
+    for block, label, following in _with_next(labelled(doc.blocks)):
         # A page break before a paragraph becomes that paragraph's
         # pageBreakBefore: a break paragraph of its own would land alone on a
         # fresh page whenever the page before it is exactly full.
@@ -311,15 +434,33 @@ def _body(doc: Document, ref: Reference, media: _Media) -> Iterator[str]:
             style = ROLE_STYLES.get(block.role)
             if style is None:
                 raise ValueError(f"unknown paragraph role {block.role!r}")
+            keep = spacing = indent = widow = ""
+            if block.role == SIGNATURE:
+                # 落款 and 成文日期 (§7.3.5): one blank line under the body, kept on the
+                # page of the body's last lines, never alone at the top of a page.
+                if _is_signature(following):
+                    keep = "<w:keepNext/>"
+                if not _is_signature(previous):
+                    spacing = f'<w:spacing w:before="{BLANK_LINE}"/>'
+                if _is_signature(following) and not _is_signature(previous):
+                    name_right, signature_right = _signature_indents(block.text, following.text)
+                    indent = _right_indent(name_right)
+                elif signature_right is not None and _is_signature(previous):
+                    indent = _right_indent(signature_right)
+                    signature_right = None
+            elif _is_signature(following):
+                # The body's last two lines go with the signature to its page.
+                keep, widow = "<w:keepNext/>", "<w:widowControl/>"
+            extra = keep + brk + widow + spacing + indent  # the schema's order
             if style == "Normal":
-                ppr = f"<w:pPr>{brk}</w:pPr>" if brk else ""
+                ppr = f"<w:pPr>{extra}</w:pPr>" if extra else ""
             else:
-                ppr = _ppr(st[style], brk)
+                ppr = _ppr(st[style], extra)
             out.append(f"<w:p>{ppr}{_runs(block.runs)}</w:p>")
         elif isinstance(block, Heading):
             out.append(f'<w:p>{_ppr(st[f"Heading{block.level}"], brk)}{_runs(block.runs, label)}</w:p>')
         elif isinstance(block, Title):
-            out.append(f'<w:p>{_ppr(st["Title"], brk)}{_run(block.text)}</w:p>')
+            out.append(_title(block, ref, brk))
             if len(out) > 1:  # a title starts a scorecard of a volume: hand over what came before
                 yield "".join(out[:-1])
                 del out[:-1]
@@ -337,7 +478,7 @@ def _body(doc: Document, ref: Reference, media: _Media) -> Iterator[str]:
         previous = block
     if isinstance(previous, PageBreak):
         out.append(_PAGE_BREAK)
-    if notice:
+    if meta.printer or meta.cc:
         _imprint(doc, ref, out)
     elif isinstance(previous, Table):
         out.append(_EMPTY)  # a body must not end in a table
@@ -346,7 +487,7 @@ def _body(doc: Document, ref: Reference, media: _Media) -> Iterator[str]:
 
 _DOCUMENT_HEAD = (
     f'{XML_DECL}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}" xmlns:wp="{WP_NS}" '
-    f'xmlns:a="{A_NS}" xmlns:pic="{PIC_NS}"><w:body>')
+    f'xmlns:a="{A_NS}" xmlns:pic="{PIC_NS}" xmlns:wps="{WPS_NS}"><w:body>')
 _DOCUMENT_TAIL = "</w:body></w:document>"
 
 

@@ -48,6 +48,14 @@ CHARS_PER_LINE = 28
 # LibreOffice give every character two grid cells, and our PDFs come from LibreOffice.
 CHAR_SPACING = math.floor(TEXT_WIDTH / CHARS_PER_LINE - BODY_SIZE_PT * 20)
 HEADER_DISTANCE = mm_to_twips(15)
+# The red header (§7.2), measured on LibreOffice's PDF (tests/test_print.py): an exact
+# line a little taller than the mark, its top 35 mm below the top of the text block.
+DOCMARK_PT = 26
+DOCMARK_LINE = 560
+DOCMARK_BEFORE = mm_to_twips(35)
+# Two blank body lines between the mark's foot and the number's head.
+DOCNUMBER_BEFORE = 2 * LINE_PITCH - 232
+TITLE_LINE = 700  # 35 pt: 2号 with a little less than half a character between lines
 FOOTER_SIZE_PT = 14
 # The page number's top edge sits 7 mm below the text block (§7.5): the footer distance is
 # measured to the bottom of the footer line, so take one 14 pt line off.
@@ -92,7 +100,7 @@ class StyleSpec:
     before: int | None = None
     after: int | None = None
     keep_next: bool = False
-    widow_control: bool = False
+    widow_control: bool | None = None  # None: inherited
     snap_to_grid: bool | None = None
     outline_level: int | None = None
     custom: bool = True
@@ -108,9 +116,11 @@ def _heading(level: int, font: str, bold: bool) -> StyleSpec:
 STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Normal", "Normal", based_on=None, east_asia=FANGSONG, size_pt=BODY_SIZE_PT,
               char_spacing=CHAR_SPACING, jc="both", first_line_chars=200, line=LINE_PITCH,
-              before=0, after=0, widow_control=True, custom=False),
+              before=0, after=0, widow_control=False, custom=False),
+    # Off the grid: an exact 35 pt line would snap to two grid lines (20.4 mm apart).
     StyleSpec("Title", "Title", east_asia=XIAOBIAOSONG, size_pt=22, bold=False, jc="center",
-              first_line_chars=0, line=700, after=LINE_PITCH, keep_next=True, custom=False),
+              first_line_chars=0, line=TITLE_LINE, after=LINE_PITCH, keep_next=True,
+              snap_to_grid=False, custom=False),
     _heading(1, HEITI, False),
     _heading(2, KAITI, False),
     _heading(3, FANGSONG, True),
@@ -119,7 +129,8 @@ STYLES: tuple[StyleSpec, ...] = (
               first_line_chars=0),
     StyleSpec("Salutation", "Salutation", jc="left", first_line_chars=0),
     StyleSpec("Center", "Center", jc="center", first_line_chars=0),
-    StyleSpec("Signature", "Signature", jc="right", first_line_chars=0, right_chars=400,
+    # §7.3.5.2: 右空二字 (the writer sets the date's step under the name).
+    StyleSpec("Signature", "Signature", jc="right", first_line_chars=0, right_chars=200,
               custom=False),
     StyleSpec("Note", "Note", east_asia=FANGSONG, size_pt=14, first_line_chars=0),
     # 小四: a 7-column table of figures fits the 156 mm line without wrapping numbers
@@ -128,10 +139,13 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("TableHeading", "TableHeading", based_on="TableText", bold=True, jc="center"),
     StyleSpec("Caption", "caption", east_asia=HEITI, size_pt=14, bold=False, jc="center",
               first_line_chars=0, custom=False),
-    StyleSpec("DocMark", "DocMark", east_asia=XIAOBIAOSONG, size_pt=26, color="FF0000",
-              jc="center", first_line_chars=0, line=780),
+    # §7.2.1: the mark's top edge 35 mm below the top of the text block.
+    StyleSpec("DocMark", "DocMark", east_asia=XIAOBIAOSONG, size_pt=DOCMARK_PT, color="FF0000",
+              jc="center", first_line_chars=0, line=DOCMARK_LINE, before=DOCMARK_BEFORE,
+              snap_to_grid=False, keep_next=True),
+    # §7.2.2: two blank lines under the mark.
     StyleSpec("DocNumber", "DocNumber", east_asia=FANGSONG, size_pt=BODY_SIZE_PT, jc="center",
-              first_line_chars=0),
+              first_line_chars=0, before=DOCNUMBER_BEFORE, snap_to_grid=False, keep_next=True),
     StyleSpec("Imprint", "Imprint", east_asia=FANGSONG, size_pt=14, jc="left",
               first_line_chars=0, left_chars=100, right_chars=100),
     StyleSpec("Footer", "footer", east_asia=SONGTI, size_pt=FOOTER_SIZE_PT, first_line_chars=0,
@@ -185,8 +199,8 @@ def _ppr(spec: StyleSpec) -> etree._Element | None:
     p = _el("pPr")
     if spec.keep_next:
         _sub(p, "keepNext")
-    if spec.widow_control:
-        _sub(p, "widowControl")
+    if spec.widow_control is not None:
+        _sub(p, "widowControl", val=int(spec.widow_control))
     if spec.snap_to_grid is not None:
         _sub(p, "snapToGrid", val=int(spec.snap_to_grid))
     spacing = {}

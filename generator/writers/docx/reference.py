@@ -32,6 +32,7 @@ from generator.resources import REFERENCE_DOCX as REFERENCE_PATH
 from generator.writers.docx.ooxml import (
     CT_MAIN,
     PKG_REL_NS,
+    R_NS,
     REL_CORE,
     REL_CUSTOM,
     XML_DECL,
@@ -61,7 +62,7 @@ ROLE_STYLES = {
 WRITER_STYLES = (
     "Normal", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "Speaker", "Salutation",
     "Center", "Signature", "Note", "TableText", "TableHeading", "Caption", "DocMark", "DocNumber",
-    "Imprint", "OfficialTable",
+    "Imprint", "OfficialTable", "Footer",
 )
 
 
@@ -133,12 +134,16 @@ def _ref_error(path: Path, en: str, zh: str) -> ReferenceDocError:
 
 # Parts of a reference that never reach an output: macros (a .docm or .dotm saved as
 # .docx), ActiveX controls and embedded objects (the reference's body is not used, so
-# nothing of it needs them), and names that would leave the package (.., /abs, C:).
+# nothing of it needs them), names that would leave the package (.., /abs, C:), and
+# Word 2010's copy of the styles (stylesWithEffects), which goes stale once the
+# styles are merged and makes Word repair the file.
 _DROPPED_PARTS = re.compile(r"(?:^|/)(?:vbaProject\.bin|vbaData\.xml)(?:\.rels)?$"
-                            r"|^word/(?:activeX|embeddings)/|^customUI/|^userCustomization/",
+                            r"|^word/(?:activeX|embeddings)/|^customUI/|^userCustomization/"
+                            r"|^word/stylesWithEffects\.xml$",
                             re.IGNORECASE)
 _DROPPED_RELS = ("/vbaProject", "/wordVbaData", "/attachedTemplate", "/control", "/oleObject",
-                 "/package", "/activeXControlBinary", "/ui/extensibility", "/keyMapCustomizations")
+                 "/package", "/activeXControlBinary", "/ui/extensibility", "/keyMapCustomizations",
+                 "/stylesWithEffects")
 
 
 def _kept(name: str) -> bool:
@@ -191,6 +196,9 @@ def _read_reference(path: Path, default_styles: bytes | None) -> Reference:
                                    "(expected a .docx saved by Word or WPS)",
                              f"不是Word文档：缺少{zh}（{required}），应为Word或WPS保存的.docx文件")
 
+    if default_styles is not None:
+        # An office's reference: what it leaves to Word's defaults comes from GB/T.
+        parts[DOCUMENT_PART] = _with_default_section(path, parts)
     sect_pr, text_width, text_height = _section(path, parts[DOCUMENT_PART])
     styles_root = _parse(path, STYLES_PART, parts[STYLES_PART])
     if default_styles is None:
@@ -200,6 +208,9 @@ def _read_reference(path: Path, default_styles: bytes | None) -> Reference:
         style_map = _merge_styles(styles_root, etree.fromstring(default_styles))
         parts[STYLES_PART] = etree.tostring(styles_root, xml_declaration=True, encoding="UTF-8",
                                             standalone=True)
+        footer_style = style_map.get("Footer", "Footer")
+        for name in [n for n in parts if n.startswith(_ADDED_FOOTER)]:
+            parts[name] = parts[name].replace(b'w:val="Footer"', f'w:val="{footer_style}"'.encode())
 
     # Core and custom properties are written per document, so drop the reference's own.
     package_rels = _parse(path, PACKAGE_RELS_PART, parts[PACKAGE_RELS_PART])
@@ -367,11 +378,15 @@ def _merge_styles(root: etree._Element, default_root: etree._Element) -> dict[st
             return resolved[sid]
         if sid in by_id:
             resolved[sid] = sid
+            if defaults[sid].get(W + "type") == "paragraph":
+                _fill_layout(by_id[sid], defaults[sid])
             return sid
         source = defaults[sid]
         name = _style_name(source)
         if name in by_name:
             resolved[sid] = by_name[name]
+            if source.get(W + "type") == "paragraph":
+                _fill_layout(by_id[by_name[name]], source)
             return by_name[name]
         resolved[sid] = sid
         style = deepcopy(source)
@@ -388,6 +403,182 @@ def _merge_styles(root: etree._Element, default_root: etree._Element) -> dict[st
 
     # Ids go into the body as attribute values; an office's id could hold any character.
     return {sid: escape(resolve(sid)) for sid in WRITER_STYLES}
+
+
+# ------------------------------------------------------- what an office's reference defines
+#
+# An office's reference gives its styles. The page set-up, the footers with the page
+# numbers and the layout of each paragraph role (alignment, indents, line pitch) stay
+# GB/T 9704 unless the reference defines them itself: a page size and margins other
+# than Word's own defaults, a header or footer of its own, an alignment or indent
+# written in the style. An ordinary .docx saved from a blank document (US Letter or A4
+# with Word's margins, no footer, Normal with nothing set) so keeps A4, the margins,
+# the page numbers, a centred title and indented paragraphs.
+
+# Word's, WPS's, LibreOffice's and python-docx's blank documents: US Letter or A4, with
+# 2.54 cm (1440), 2.5 cm (1417), 2 cm (1134) or, left and right, 3.17 cm (1800) margins.
+_STOCK_SIZES = {(12240, 15840), (11906, 16838), (11905, 16837), (11907, 16839), (11900, 16840)}
+_STOCK_MARGINS = {1134, 1417, 1440, 1800}
+_SECTION_LAYOUT = ("pgSz", "pgMar", "cols", "docGrid")
+_HEADER_FOOTER = ("headerReference", "footerReference")
+_ADDED_FOOTER = "word/speechgen-footer"
+_REL_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+_CT_FOOTER = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+_SECT_ORDER = ("headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz",
+               "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt",
+               "vAlign", "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid",
+               "printerSettings", "sectPrChange")
+# What a paragraph role's layout is made of, in the order the schema puts pPr's children.
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+              "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+              "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+              "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+              "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+              "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+_LAYOUT = ("keepNext", "widowControl", "snapToGrid", "spacing", "ind", "jc", "outlineLvl")
+_STYLE_AFTER_PPR = ("rPr", "tblPr", "trPr", "tcPr", "tblStylePr")
+_SETTINGS_PART = "word/settings.xml"
+
+
+def _twips_or_none(element: etree._Element | None, attr: str) -> int | None:
+    value = element.get(W + attr) if element is not None else None
+    return int(value) if value is not None and _TWIPS.match(value.strip()) else None
+
+
+def _stock_page(sect_pr: etree._Element) -> bool:
+    """A page set-up nobody chose: a blank document's size and margins."""
+    size, margins = sect_pr.find(W + "pgSz"), sect_pr.find(W + "pgMar")
+    dims = (_twips_or_none(size, "w"), _twips_or_none(size, "h"))
+    if size is not None and size.get(W + "orient") == "landscape":
+        return False
+    sides = [_twips_or_none(margins, a) for a in ("top", "bottom", "left", "right")]
+    return dims in _STOCK_SIZES and all(m in _STOCK_MARGINS for m in sides)
+
+
+@functools.cache
+def _default_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(REFERENCE_PATH) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def _insert_ordered(parent: etree._Element, child: etree._Element, order: tuple[str, ...]) -> None:
+    """Put child where the schema wants it among parent's children."""
+    rank = order.index(etree.QName(child).localname)
+    for i, existing in enumerate(parent):
+        name = etree.QName(existing).localname if isinstance(existing.tag, str) else ""
+        if name in order and order.index(name) > rank:
+            parent.insert(i, child)
+            return
+    parent.append(child)
+
+
+def _with_default_section(path: Path, parts: dict[str, bytes]) -> bytes:
+    """The office's document part, its last sectPr completed from the GB/T default."""
+    root = _parse(path, DOCUMENT_PART, parts[DOCUMENT_PART])
+    body = root.find(W + "body")
+    sect_pr = body[-1] if body is not None and len(body) else None
+    if sect_pr is None or sect_pr.tag != W + "sectPr":
+        return parts[DOCUMENT_PART]  # _section says what is wrong
+    defaults = _default_parts()
+    default_root = etree.fromstring(defaults[DOCUMENT_PART])
+    default_sect = default_root.find(W + "body")[-1]
+    if _stock_page(sect_pr):
+        for tag in _SECTION_LAYOUT:
+            for old in sect_pr.findall(W + tag):
+                sect_pr.remove(old)
+            for new in default_sect.findall(W + tag):
+                _insert_ordered(sect_pr, deepcopy(new), _SECT_ORDER)
+    if not any(sect_pr.find(W + tag) is not None for tag in _HEADER_FOOTER):
+        _add_default_footers(path, parts, sect_pr, default_sect, defaults)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _add_default_footers(path: Path, parts: dict[str, bytes], sect_pr: etree._Element,
+                         default_sect: etree._Element, defaults: dict[str, bytes]) -> None:
+    """The page numbers of the default (odd right, even left) in a reference without any."""
+    default_rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(
+        defaults[DOCUMENT_RELS_PART])}
+    rels_xml = parts.get(DOCUMENT_RELS_PART, XML_DECL.encode() + (
+        f'<Relationships xmlns="{PKG_REL_NS}"></Relationships>').encode())
+    rels = _parse(path, DOCUMENT_RELS_PART, rels_xml)
+    taken = {r.get("Id") for r in rels}
+    types = _parse(path, CONTENT_TYPES_PART, parts[CONTENT_TYPES_PART])
+    ct_ns = etree.QName(types).namespace
+    for n, reference in enumerate(default_sect.findall(W + "footerReference"), start=1):
+        target = default_rels[reference.get(f"{{{R_NS}}}id")]
+        name = f"{_ADDED_FOOTER}{n}.xml"
+        parts[name] = defaults[posixpath.join("word", target)]
+        rid = f"rIdSpeechgenFooter{n}"
+        while rid in taken:
+            rid += "x"
+        taken.add(rid)
+        etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship", Id=rid, Type=_REL_FOOTER,
+                         Target=name.removeprefix("word/"))
+        etree.SubElement(types, f"{{{ct_ns}}}Override", PartName="/" + name,
+                         ContentType=_CT_FOOTER)
+        added = deepcopy(reference)
+        added.set(f"{{{R_NS}}}id", rid)
+        _insert_ordered(sect_pr, added, _SECT_ORDER)
+    parts[DOCUMENT_RELS_PART] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
+                                               standalone=True)
+    parts[CONTENT_TYPES_PART] = etree.tostring(types, xml_declaration=True, encoding="UTF-8",
+                                               standalone=True)
+    if _SETTINGS_PART in parts:  # odd and even pages number on their outer sides
+        settings = _parse(path, _SETTINGS_PART, parts[_SETTINGS_PART])
+        if settings.find(W + "evenAndOddHeaders") is None:
+            _insert_ordered(settings, etree.Element(W + "evenAndOddHeaders"), _SETTINGS_ORDER)
+        parts[_SETTINGS_PART] = etree.tostring(settings, xml_declaration=True, encoding="UTF-8",
+                                               standalone=True)
+
+
+# w:settings' children up to and around evenAndOddHeaders, in the schema's order.
+_SETTINGS_ORDER = (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+    "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges",
+    "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop",
+    "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle", "proofState",
+    "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions",
+    "doNotTrackMoves", "doNotTrackFormatting", "documentProtection", "autoFormatOverride",
+    "styleLockTheme", "styleLockQFSet", "defaultTabStop", "autoHyphenation",
+    "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps", "showEnvelope",
+    "summaryLength", "clickAndTypeStyle", "defaultTableStyle", "evenAndOddHeaders",
+    "bookFoldRevPrinting", "bookFoldPrinting", "bookFoldPrintingSheets",
+    "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
+    "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
+    "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
+    "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning",
+    "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars", "noLineBreaksAfter",
+    "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema", "saveInvalidXml",
+    "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
+    "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+    "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr",
+    "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang",
+    "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+    "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def _fill_layout(style: etree._Element, default: etree._Element) -> None:
+    """A role's layout the office's style leaves unset, from the GB/T style (§ above)."""
+    source = default.find(W + "pPr")
+    if source is None:
+        return
+    ppr = style.find(W + "pPr")
+    if ppr is None:
+        ppr = etree.Element(W + "pPr")
+        after = next((style.find(W + t) for t in _STYLE_AFTER_PPR if style.find(W + t) is not None),
+                     None)
+        if after is not None:
+            after.addprevious(ppr)
+        else:
+            style.append(ppr)
+    for tag in _LAYOUT:
+        wanted = source.find(W + tag)
+        if wanted is not None and ppr.find(W + tag) is None:
+            _insert_ordered(ppr, deepcopy(wanted), _PPR_ORDER)
 
 
 # ---------------------------------------------------------------------------- body
