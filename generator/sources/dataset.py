@@ -247,6 +247,9 @@ class Dataset:
     projects: tuple[Project, ...] = ()
     tasks: tuple[TaskTheme, ...] = ()
     rules: Rules = field(default_factory=Rules)
+    # Figures written 待补 (late from the bureau): absent here, placeholders in a draft
+    # (sources/pending.py): {key, line, label, facts_path} each.
+    pending: tuple = ()
 
 
 # --- building -------------------------------------------------------------------

@@ -50,6 +50,7 @@ from generator.writers.docx.ooxml import (
     insert_before_close,
     part_order,
 )
+from generator.writers.docx import trace_part
 from generator.writers.docx.reference import (
     CONTENT_TYPES_PART,
     CORE_PART,
@@ -68,20 +69,24 @@ def _ppr(style: str, extra: str = "") -> str:
 
 
 _BOLD = "<w:rPr><w:b/><w:bCs/></w:rPr>"
+_HIGHLIGHT = '<w:highlight w:val="yellow"/>'  # a draft's placeholder, 【待补：…】
 _BREAK_BEFORE = "<w:pageBreakBefore/>"
 
 
-def _run(text: str, bold: bool = False) -> str:
+def _run(text: str, bold: bool = False, highlight: bool = False) -> str:
     if not text:
         return ""
+    if highlight:
+        rpr = f"<w:rPr>{'<w:b/><w:bCs/>' if bold else ''}{_HIGHLIGHT}</w:rPr>"
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
     return f'<w:r>{_BOLD if bold else ""}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
 
 
 def _runs(runs: tuple[Run, ...], label: str = "") -> str:
     if label:
         first = runs[0] if runs else Run("")
-        runs = (Run(label + first.text, first.bold),) + tuple(runs[1:])
-    return "".join(_run(r.text, r.bold) for r in runs)
+        runs = (Run(label + first.text, first.bold, first.highlight),) + tuple(runs[1:])
+    return "".join(_run(r.text, r.bold, r.highlight) for r in runs)
 
 
 # Table text is 小四 (12 pt): a CJK character is 240 twips wide; Latin digits are
@@ -396,6 +401,7 @@ def render_docx(doc: Document, ref: Reference | None = None,
     ref = ref or Reference.load()
     media = _Media(doc.assets, ref)
     document = _DOCUMENT_HEAD + "".join(_body(doc, ref, media)) + ref.sect_pr + _DOCUMENT_TAIL
+    trace_part.attach(doc, document, media, ref.rel_ids)  # where each figure came from, unseen in Word
     return _package(doc, deflate(DOCUMENT_PART, document.encode("utf-8"), BODY_LEVEL), media,
                     ref, custom_properties)
 

@@ -1,0 +1,52 @@
+"""A .docx's text as a reader sees it: one string per paragraph, table cells included.
+
+The writer's trace part and `check` read documents the same way, so a paragraph
+numbered 12 when the document was written is paragraph 12 when it is read back,
+whatever Word or WPS did to its runs.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+
+from lxml import etree
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DOCUMENT_PART = "word/document.xml"
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def parse(xml: bytes | str) -> etree._Element:
+    return etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _SAFE)
+
+
+def paragraphs(document: etree._Element) -> list[str]:
+    """Every paragraph of the body in order (a table cell's paragraphs in their place)."""
+    body = document.find(f"{W}body")
+    if body is None:
+        return []
+    out = []
+    for p in body.iter(f"{W}p"):
+        parts = []
+        for node in p.iter(f"{W}t", f"{W}tab"):
+            if node.tag == f"{W}tab":
+                parts.append("\t")
+            elif _counts(node, p):
+                parts.append(node.text or "")
+        out.append("".join(parts))
+    return out
+
+
+def _counts(node: etree._Element, paragraph: etree._Element) -> bool:
+    """Text of this paragraph itself, not of a paragraph nested in it (a text box)."""
+    parent = node.getparent()
+    while parent is not None and parent is not paragraph:
+        if parent.tag == f"{W}p":
+            return False
+        parent = parent.getparent()
+    return True
+
+
+def read_package(data: bytes) -> zipfile.ZipFile:
+    return zipfile.ZipFile(BytesIO(data))

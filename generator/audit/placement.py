@@ -1,0 +1,194 @@
+"""Where each figure landed: the marks of the render stage taken out of a Document.
+
+The render stage wraps every figure's words in invisible marks (figures.mark). After
+the Markdown parse, `settle` removes them from every text of the Document (runs,
+headings, table cells, captions, the front matter), and records for each figure the
+text unit it is in (a paragraph, a heading, a table cell) and its characters there.
+A draft's placeholders become highlighted runs. The result is the Document's `trace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from generator.audit import figures
+from generator.audit.figures import END, OPEN, Figure, Mode
+from generator.document.model import DocMeta, Document, Heading, Image, Paragraph, Run, Table, Title
+from generator.document.numbering import labelled
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of text a reader sees as one: a paragraph, a heading, a table cell."""
+
+    block: int  # index in Document.blocks
+    cell: tuple | None  # (row, column) in a table, row -1 the header; None otherwise
+    text: str
+    section: str  # the headings it stands under, numbered as printed: 一、… / （一）…
+
+
+@dataclass(frozen=True)
+class Placed:
+    unit: int  # index in Trace.units
+    start: int
+    end: int
+    figure: Figure
+    text: str  # the characters it became (a template may have cut the unit off: 1.0个百分点 → 1.0)
+
+
+@dataclass(frozen=True)
+class Trace:
+    units: tuple[Unit, ...]
+    placed: tuple[Placed, ...]
+    mode: Mode
+    kind: str
+
+    def pending(self) -> list[Placed]:
+        return [p for p in self.placed if p.figure.kind == "pending"]
+
+    def to_json(self) -> dict:
+        """The trace as `--trace FILE` writes it: each figure with its paragraph and section."""
+        out = []
+        for p in self.placed:
+            unit = self.units[p.unit]
+            item = p.figure.to_json()
+            item.update({"paragraph": p.unit + 1, "section": unit.section,
+                         "context": _context(unit.text, p.start, p.end)})
+            if unit.cell is not None:
+                item["cell"] = list(unit.cell)
+            out.append(item)
+        return {"kind": self.kind, "draft": self.mode.draft, "redacted": self.mode.redact,
+                "figures": out}
+
+
+def _context(text: str, start: int, end: int, width: int = 12) -> str:
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+
+
+class _Settler:
+    def __init__(self, state: figures.Tracing | None):
+        self.figures = state.figures if state is not None else {}
+        self.stack: list[tuple[Figure | None, int]] = []
+        self.spans: list[tuple[int, int, Figure]] = []
+
+    def _segments(self, text: str, offset: int) -> list[tuple[str, bool]]:
+        """Text without marks, in pieces that are in a placeholder or not."""
+        out: list[tuple[str, bool]] = []
+        pos = 0
+        clean = offset
+        i = 0
+        n = len(text)
+        while i < n:
+            ch = text[i]
+            if ch == figures.START:
+                m = OPEN.match(text, i)
+                if m is not None:
+                    self._flush(out, text[pos:i])
+                    clean = offset + sum(len(t) for t, _ in out)
+                    fig = self.figures.get(figures.decode(m.group(1)))
+                    self.stack.append((fig, clean))
+                    i = pos = m.end()
+                    continue
+            if ch == END or figures.ANY_MARK.match(ch):
+                self._flush(out, text[pos:i])
+                clean = offset + sum(len(t) for t, _ in out)
+                if ch == END and self.stack:
+                    fig, start = self.stack.pop()
+                    if fig is not None:
+                        self.spans.append((start, clean, fig))
+                i += 1
+                pos = i
+                continue
+            i += 1
+        self._flush(out, text[pos:])
+        return out
+
+    def _flush(self, out: list, piece: str) -> None:
+        if piece:
+            lit = any(f is not None and f.kind == "pending" for f, _ in self.stack)
+            out.append((piece, lit))
+
+    def text(self, text: str) -> tuple[str, list]:
+        self.spans = []
+        self.stack = []
+        if figures.START not in text and END not in text and not figures.ANY_MARK.search(text):
+            return text, []
+        clean = "".join(t for t, _ in self._segments(text, 0))
+        return clean, self.spans
+
+    def runs(self, runs: tuple[Run, ...]) -> tuple[tuple[Run, ...], list]:
+        self.spans = []
+        self.stack = []
+        if not any(figures.ANY_MARK.search(r.text) for r in runs):
+            return runs, []
+        out: list[Run] = []
+        offset = 0
+        for run in runs:
+            for piece, lit in self._segments(run.text, offset):
+                offset += len(piece)
+                if out and out[-1].bold == run.bold and out[-1].highlight == lit:
+                    out[-1] = Run(out[-1].text + piece, run.bold, lit)
+                else:
+                    out.append(Run(piece, run.bold, lit))
+        return tuple(out), self.spans
+
+
+def settle(doc: Document) -> Document:
+    """The Document without marks, its figures placed in `trace`."""
+    state = figures.current()
+    settler = _Settler(state)
+    units: list[Unit] = []
+    placed: list[Placed] = []
+    blocks = []
+    sections: list[str] = ["", "", "", ""]
+
+    def add(block_index: int, cell, text: str, spans: list) -> None:
+        section = " / ".join(s for s in sections if s)
+        units.append(Unit(block_index, cell, text, section))
+        for start, end, fig in spans:
+            placed.append(Placed(len(units) - 1, start, end, fig, text[start:end]))
+
+    for index, (block, label) in enumerate(labelled(doc.blocks)):
+        if isinstance(block, Paragraph):
+            runs, spans = settler.runs(block.runs)
+            block = replace(block, runs=runs)
+            add(index, None, block.text, spans)
+        elif isinstance(block, Heading):
+            runs, spans = settler.runs(block.runs)
+            block = replace(block, runs=runs)
+            sections[block.level - 1:] = [label + block.text] + [""] * (4 - block.level)
+            add(index, None, block.text, spans)
+        elif isinstance(block, Title):
+            text, spans = settler.text(block.text)
+            block = Title(text)
+            sections = ["", "", "", ""]
+            add(index, None, text, spans)
+        elif isinstance(block, Table):
+            header = []
+            for col, cell in enumerate(block.header):
+                text, spans = settler.text(cell)
+                header.append(text)
+                add(index, (-1, col), text, spans)
+            rows = []
+            for r, row in enumerate(block.rows):
+                cells = []
+                for col, cell in enumerate(row):
+                    text, spans = settler.text(cell)
+                    cells.append(text)
+                    add(index, (r, col), text, spans)
+                rows.append(tuple(cells))
+            caption, _ = settler.text(block.caption)
+            block = replace(block, header=tuple(header), rows=tuple(rows), caption=caption)
+        elif isinstance(block, Image) and block.caption:
+            block = replace(block, caption=settler.text(block.caption)[0])
+        blocks.append(block)
+    meta = DocMeta(**{f.name: figures.strip_marks(getattr(doc.meta, f.name))
+                      for f in fields(DocMeta)})
+    mode = state.mode if state is not None else figures.mode()
+    trace = Trace(tuple(units), tuple(placed), mode, meta.kind) if state is not None else None
+    settled = replace(doc, meta=meta, blocks=tuple(blocks), trace=trace)
+    if state is not None:
+        figures.collected(settled)
+    return settled
