@@ -33,6 +33,7 @@ from generator.errors import DataError
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
+DIFFERENT = 3  # check's exit code when a figure differs (1 is a bug, 2 bad input)
 EDITED, UNSOURCED, STALE, REMOVED = "edited", "unsourced", "stale", "removed"
 TITLES = {
     EDITED: ("no longer matches the data", "与数据不符"),

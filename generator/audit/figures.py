@@ -205,6 +205,8 @@ class Tracing:
                       if hasattr(v, "_step") and getattr(v, "_step") is None} \
             if isinstance(context, Mapping) else {}
         self.pending = _pending_index(context)
+        entries = context.get("pending_figures") if isinstance(context, Mapping) else None
+        self.waiting = tuple(dict(e) for e in (getattr(entries, "_data", entries) or ()))
         self.mode = mode()
 
     # -- where a value came from
@@ -405,8 +407,9 @@ def word(name: str, func: Callable[..., str], kind: str, value, args: tuple, kwa
     if isinstance(value, Pending):
         if state is None or not state.mode.draft:
             raise ValueError(f"{value.key} is pending (待补); write it in the data, or run with --draft")
+        path, _ = state.source(value, tuple(args) + tuple(kwargs.values()))
         return state.record(placeholder(_escaped(value.label)), filter=name, kind="pending",
-                            path=None, raw=None, pending=value.key,
+                            path=path, raw=None, pending=value.key,
                             args=tuple(_plain_arg(a) for a in args),
                             kwargs={k: _plain_arg(v) for k, v in kwargs.items()})
     text = func(value, *args, **kwargs)

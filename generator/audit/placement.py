@@ -42,6 +42,7 @@ class Trace:
     placed: tuple[Placed, ...]
     mode: Mode
     kind: str
+    waiting: tuple = ()  # every figure of the data still pending (sources/pending entries)
 
     def pending(self) -> list[Placed]:
         return [p for p in self.placed if p.figure.kind == "pending"]
@@ -187,7 +188,8 @@ def settle(doc: Document) -> Document:
     meta = DocMeta(**{f.name: figures.strip_marks(getattr(doc.meta, f.name))
                       for f in fields(DocMeta)})
     mode = state.mode if state is not None else figures.mode()
-    trace = Trace(tuple(units), tuple(placed), mode, meta.kind) if state is not None else None
+    trace = (Trace(tuple(units), tuple(placed), mode, meta.kind, state.waiting)
+             if state is not None else None)
     settled = replace(doc, meta=meta, blocks=tuple(blocks), trace=trace)
     if state is not None:
         figures.collected(settled)

@@ -85,9 +85,28 @@ def refuse(entries: list[dict], source: str) -> None:
 
 
 def with_facts(facts: dict, dataset: Any) -> dict:
-    """The facts with the pending figures a template may read (`pending_figures`)."""
-    facts["pending_figures"] = [dict(e) for e in getattr(dataset, "pending", ())]
+    """The facts with the pending figures a template may read (`pending_figures`).
+
+    An indicator's pending figure is also one of its statements, neutral and marked
+    `pending`, so that a sentence plan can keep its place (the template then prints the
+    figure, and the draft's placeholder stands there).
+    """
+    entries = [dict(e) for e in getattr(dataset, "pending", ())]
+    facts["pending_figures"] = entries
+    by_id = {f["id"]: f for f in facts.get("indicators", ()) if isinstance(f, dict)}
+    for e in entries:
+        path = e["key"].split(".")
+        if len(path) == 3 and path[0] == "indicators" and path[2] in _STATEMENT_OF and path[1] in by_id:
+            f = by_id[path[1]]
+            if isinstance(f.get("statements"), list):
+                f["statements"].append({"kind": _STATEMENT_OF[path[2]], "polarity": "neutral",
+                                        "strong": False, "salience": 0, "short": False,
+                                        "pending": e["key"]})
     return facts
+
+
+# The statement that says an indicator's own figure (facts/statements.py kinds).
+_STATEMENT_OF = {"growth": "growth", "rank": "rank", "grade": "grade"}
 
 
 # ---------------------------------------------------------------- names
