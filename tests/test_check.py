@@ -3,6 +3,8 @@ back, hand edits made with python-docx (as Word or WPS would leave them) caught.
 
 import json
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -53,10 +55,12 @@ def test_the_trace_is_a_custom_xml_part_word_does_not_show(made):
     with zipfile.ZipFile(made["speech"]) as z:
         body = z.read("word/document.xml").decode("utf-8")
         rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
-        parts = [n for n in z.namelist() if n.startswith("customXml/")]
-        trace = z.read(parts[0]).decode("utf-8")
+        item = next(n for n in z.namelist() if re.fullmatch(r"customXml/item\d+\.xml", n))
+        trace = z.read(item).decode("utf-8")
+        types = z.read("[Content_Types].xml").decode("utf-8")
     assert not MARKS.search(body)  # no invisible marks left in the text
-    assert "relationships/customXml" in rels and parts[0] in rels
+    assert "relationships/customXml" in rels and f"../{item}" in rels
+    assert "customXmlProperties+xml" in types and "image/png" not in types
     assert 'filter="growth"' in trace and 'path="[&quot;indicators&quot;,{&quot;id&quot;:&quot;gdp&quot;}' in trace
     text = "\n".join(p.text for p in docx.Document(made["speech"]).paragraphs)
     assert "urn:speechgen" not in text and "indicators" not in text
@@ -149,6 +153,23 @@ def test_a_document_saved_again_by_an_editor_still_matches(made, tmp_path):
     docx.Document(made["notice"]).save(again)  # python-docx rewrites the package, as Word does
     code, out, _ = check(again)
     assert code == 0, out
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_an_edited_document_saved_by_libreoffice_keeps_its_trace(made, tmp_path):
+    """Another editor than python-docx rewrites the whole package: the trace survives and the
+    hand edits are still found, the rest still matches."""
+    edited = tmp_path / "edited.docx"
+    _edit(made["speech"], edited)
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(edited)],
+                   check=True, capture_output=True, timeout=120)
+    report = json.loads(run("check", str(out / "edited.docx"), "--data", str(DATA), "--json")[1])
+    assert report["traced"]
+    kinds = sorted({f["kind"] for f in report["findings"]})
+    assert kinds == ["edited", "removed", "unsourced"]
+    assert [f["text"] for f in report["findings"] if f["kind"] != "removed"] == ["13.5", "5000"]
 
 
 def test_a_document_not_written_by_speechgen_has_no_source_for_its_figures(tmp_path):

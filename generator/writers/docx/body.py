@@ -194,6 +194,7 @@ class _Media:
         self.rel_ids: dict[str, str] = {}
         self.parts: list[ZipMember] = []
         self.rels: list[str] = []
+        self.types: list[str] = []  # content types of parts other than pictures (the trace's)
         self.drawings = 0
 
     def embed(self, asset: str) -> tuple[str, bytes]:
@@ -401,7 +402,7 @@ def render_docx(doc: Document, ref: Reference | None = None,
     ref = ref or Reference.load()
     media = _Media(doc.assets, ref)
     document = _DOCUMENT_HEAD + "".join(_body(doc, ref, media)) + ref.sect_pr + _DOCUMENT_TAIL
-    trace_part.attach(doc, document, media, ref.rel_ids)  # where each figure came from, unseen in Word
+    trace_part.attach(doc, document, media, ref)  # where each figure came from, unseen in Word
     return _package(doc, deflate(DOCUMENT_PART, document.encode("utf-8"), BODY_LEVEL), media,
                     ref, custom_properties)
 
@@ -441,8 +442,9 @@ def _package(doc: Document | _Streamed, document: ZipMember, media: _Media, ref:
         package_rels.append(f'<Relationship Id="{_fresh_id("rIdCustom", ref.package_rel_ids)}" '
                             f'Type="{REL_CUSTOM}" Target="{CUSTOM_PART}"/>')
         members.append(deflate(CUSTOM_PART, _custom(custom_properties).encode("utf-8")))
-    if media.parts and not ref.has_png:
+    if media.rel_ids and not ref.has_png:
         types.insert(0, '<Default Extension="png" ContentType="image/png"/>')
+    types += media.types
     members += [
         ref.member(CONTENT_TYPES_PART, insert_before_close(ref.content_types, "".join(types))),
         ref.member(PACKAGE_RELS_PART, insert_before_close(ref.package_rels, "".join(package_rels))),

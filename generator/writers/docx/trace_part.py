@@ -21,7 +21,6 @@ from generator.audit import docx_text
 from generator.writers.docx.ooxml import XML_DECL, deflate
 
 NS = "urn:speechgen:trace:1"
-PART = "customXml/speechgen-trace.xml"
 REL_CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
 _DIGIT = re.compile(r"\d")
 
@@ -93,16 +92,37 @@ def _locate(units, paragraphs: list[str]) -> dict[int, tuple[int, int]]:
     return out
 
 
-def attach(doc, document_xml: str, media, rel_ids: frozenset[str]) -> None:
-    """Add the part to a package being written (its relationship from the document part)."""
+CT_PROPS = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
+REL_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
+# The properties part names the trace's schema: with it, LibreOffice keeps the part when it
+# saves the document again, as Word does. A fixed id: the same document gives the same bytes.
+_PROPS = (f'{XML_DECL}<ds:datastoreItem ds:itemID="{{6C1D2A4E-5B7F-4E3A-9C2D-1F0A7B8E9D01}}" '
+          'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+          f'<ds:schemaRefs><ds:schemaRef ds:uri="{NS}"/></ds:schemaRefs></ds:datastoreItem>')
+
+
+def attach(doc, document_xml: str, media, ref) -> None:
+    """Add the part to a package being written: item, properties, relationships, content type."""
     data = build(doc, document_xml)
     if data is None:
         return
+    taken = {m.name for m in ref.fixed}
+    n = 1
+    while f"customXml/item{n}.xml" in taken or f"customXml/itemProps{n}.xml" in taken:
+        n += 1
     rid = "rIdSpeechgenTrace"
-    while rid in rel_ids:
+    while rid in ref.rel_ids:
         rid += "x"
-    media.parts.append(deflate(PART, data, 6))
-    media.rels.append(f'<Relationship Id="{rid}" Type="{REL_CUSTOM_XML}" Target="../{PART}"/>')
+    item, props = f"customXml/item{n}.xml", f"customXml/itemProps{n}.xml"
+    media.parts.append(deflate(item, data, 6))
+    media.parts.append(deflate(props, _PROPS.encode("utf-8"), 6))
+    media.parts.append(deflate(
+        f"customXml/_rels/item{n}.xml.rels",
+        (f'{XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         f'<Relationship Id="rId1" Type="{REL_PROPS}" Target="itemProps{n}.xml"/></Relationships>'
+         ).encode("utf-8"), 6))
+    media.rels.append(f'<Relationship Id="{rid}" Type="{REL_CUSTOM_XML}" Target="../{item}"/>')
+    media.types.append(f'<Override PartName="/{props}" ContentType="{CT_PROPS}"/>')
 
 
 # ---------------------------------------------------------------- reading back
