@@ -12,7 +12,9 @@ import docx
 import pytest
 from click.testing import CliRunner
 
+from generator.audit import docx_text
 from generator.cli import main
+from generator.writers.docx import trace_part
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "indicators.yaml"
@@ -36,7 +38,8 @@ def made(tmp_path_factory):
     assert code == 0, err
     code, _, err = run("notice", "--data", str(DATA), "--out", str(out))
     assert code == 0, err
-    code, _, err = run("scorecards", "--data", str(DATA), "--out", str(out), "--only", "东山镇")
+    code, _, err = run("scorecards", "--data", str(DATA), "--out", str(out), "--only", "东山镇,西河镇",
+                       "--trace", str(out / "scorecards.json"))
     assert code == 0, err
     return {"speech": out / "青山县_2024-Q2_讲话.docx", "notice": out / "青山县_2024-Q2_通报.docx",
             "scorecard": out / "青山县_2024-Q2_成绩单" / "东山镇.docx", "trace": out / "trace.json",
@@ -61,7 +64,13 @@ def test_the_trace_is_a_custom_xml_part_word_does_not_show(made):
     assert not MARKS.search(body)  # no invisible marks left in the text
     assert "relationships/customXml" in rels and f"../{item}" in rels
     assert "customXmlProperties+xml" in types and "image/png" not in types
-    assert 'filter="growth"' in trace and 'path="[&quot;indicators&quot;,{&quot;id&quot;:&quot;gdp&quot;}' in trace
+    figures = trace_part.figures_of(docx_text.parse(trace.encode("utf-8")))
+    gdp = next(f for f in figures if f["path"] == ["indicators", {"id": "gdp"}, "growth"])
+    assert (gdp["filter"], gdp["raw"], gdp["text"]) == ("growth", 4.2, "增长4.2%")
+    assert gdp["section"] == "二、正视差距，把短板弱项找准 / （一）主要经济指标承压"
+    # the paragraph and characters it stands at, counted as check reads the document
+    paragraphs = docx_text.paragraphs(docx_text.parse(body.encode("utf-8")))
+    assert paragraphs[gdp["p"]][gdp["start"]:gdp["end"]] == "增长4.2%"
     text = "\n".join(p.text for p in docx.Document(made["speech"]).paragraphs)
     assert "urn:speechgen" not in text and "indicators" not in text
 
@@ -81,6 +90,21 @@ def test_trace_json_names_path_raw_value_and_filter_of_every_figure(made):
     # an indicator reached through the plan is named by its home in the data
     assert not any(f["path"] and f["path"].startswith("plan.good.economy") for f in figures)
     assert sum(1 for f in figures if f["path"] is None) <= 5  # counts the template made (| length)
+
+
+@pytest.mark.parametrize("kind", ["speech", "notice", "scorecard"])
+def test_the_writer_reads_its_own_paragraphs_as_check_reads_any_document(made, kind):
+    """The trace part counts paragraphs from the writer's XML without parsing it; check parses."""
+    with zipfile.ZipFile(made[kind]) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert docx_text.own_paragraphs(xml) == docx_text.paragraphs(docx_text.parse(xml.encode("utf-8")))
+
+
+def test_scorecards_trace_each_scorecard_once(made):
+    trace = json.loads((made["dir"] / "scorecards.json").read_text(encoding="utf-8"))
+    assert [d["document"] for d in trace["documents"]] == ["东山镇.docx", "西河镇.docx"]
+    score = next(f for f in trace["documents"][1]["figures"] if f["path"] == "townships.units[西河镇].score")
+    assert (score["raw"], score["text"], score["section"]) == (114.1, "114.10", "一、综合成绩")
 
 
 def _edit(src: Path, dst: Path) -> dict:

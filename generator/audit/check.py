@@ -170,15 +170,12 @@ def read_document(path: str | Path) -> tuple[list[str], dict[int, str], dict[int
     ns = root.tag[:root.tag.index("}") + 1]
     for el in root.iter(f"{ns}p"):
         written[int(el.get("n"))] = el.text or ""
-    for el in root.iter(f"{ns}figure"):
-        figures.setdefault(int(el.get("p")), []).append(_Written(
-            start=int(el.get("start")), end=int(el.get("end")), filter=el.get("filter", ""),
-            kind=el.get("kind", ""), text=el.get("text", ""),
-            path=json.loads(el.get("path")) if el.get("path") else None,
-            raw=json.loads(el.get("raw")) if el.get("raw") is not None else None,
-            args=json.loads(el.get("args")) if el.get("args") else [],
-            kwargs=json.loads(el.get("kwargs")) if el.get("kwargs") else {},
-            transform=el.get("transform", ""), pending=el.get("pending"),
+    for item in trace_part.figures_of(root):
+        figures.setdefault(int(item["p"]), []).append(_Written(
+            start=int(item["start"]), end=int(item["end"]), filter=item.get("filter") or "",
+            kind=item.get("kind") or "", text=item.get("text") or "", path=item.get("path"),
+            raw=item.get("raw"), args=item.get("args") or [], kwargs=item.get("kwargs") or {},
+            transform=item.get("transform") or "", pending=item.get("pending"),
             redacted=root.get("redacted") == "1"))
     return paragraphs, written, figures, True
 

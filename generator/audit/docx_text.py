@@ -7,8 +7,10 @@ whatever Word or WPS did to its runs.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from io import BytesIO
+from xml.sax.saxutils import unescape
 
 from lxml import etree
 
@@ -30,10 +32,35 @@ def paragraphs(document: etree._Element) -> list[str]:
     for p in body.iter(f"{W}p"):
         parts = []
         for node in p.iter(f"{W}t", f"{W}tab"):
-            if node.tag == f"{W}tab":
-                parts.append("\t")
-            elif _counts(node, p):
+            if not _counts(node, p):
+                continue
+            if node.tag == f"{W}t":
                 parts.append(node.text or "")
+            elif node.getparent() is not None and node.getparent().tag == f"{W}r":
+                parts.append("\t")  # a tab in the text, not a tab stop of the paragraph
+        out.append("".join(parts))
+    return out
+
+
+# The writer's own body, read without building a tree: it writes paragraphs one way
+# (tests/test_check.py holds this to `paragraphs` on every kind of document).
+_P_START = re.compile(r"<w:p(?=[ >/])")
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:tab/>")
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def own_paragraphs(xml: str) -> list[str]:
+    """`paragraphs` of a document part the writer has just made."""
+    body = xml[xml.find("<w:body>"):]
+    starts = [m.start() for m in _P_START.finditer(body)]
+    out = []
+    for i, start in enumerate(starts):
+        chunk = body[start:starts[i + 1] if i + 1 < len(starts) else len(body)]
+        if chunk.startswith("<w:p/>"):
+            out.append("")
+            continue
+        parts = [("\t" if (t := m.group(1)) is None else unescape(t, _ENTITIES) if "&" in t else t)
+                 for m in _TEXT.finditer(chunk)]
         out.append("".join(parts))
     return out
 

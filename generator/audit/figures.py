@@ -132,9 +132,9 @@ class Figure:
                "steps": list(self.path) if self.path is not None else None,
                "raw": None if self.redacted else self.raw, "text": self.text}
         if self.args:
-            out["args"] = list(self.args)
+            out["args"] = [_plain_arg(a) for a in self.args]
         if self.kwargs:
-            out["kwargs"] = dict(self.kwargs)
+            out["kwargs"] = {k: _plain_arg(v) for k, v in self.kwargs.items()}
         if self.transform:
             out["transform"] = self.transform
         if self.pending:
@@ -172,16 +172,16 @@ OPEN = re.compile("\ue000([\ue010-\ue019]+)\ue001")
 ANY_MARK = re.compile("[\ue000-\ue002\ue010-\ue019]")
 
 
-def _encode(n: int) -> str:
-    return "".join(chr(_DIGIT + int(d)) for d in str(n))
+_ENCODE = str.maketrans({str(d): chr(_DIGIT + d) for d in range(10)})
+_DECODE = str.maketrans({chr(_DIGIT + d): str(d) for d in range(10)})
 
 
 def decode(code: str) -> int:
-    return int("".join(str(ord(c) - _DIGIT) for c in code))
+    return int(code.translate(_DECODE))
 
 
 def mark(figure_id: int, text: str) -> str:
-    return f"{START}{_encode(figure_id)}{TEXT}{text}{END}"
+    return START + str(figure_id).translate(_ENCODE) + TEXT + text + END
 
 
 def strip_marks(text: str) -> str:
@@ -197,7 +197,8 @@ class Tracing:
     """The figures of the document being made and the reads they come from."""
 
     def __init__(self, context: Mapping):
-        self.figures: dict[int, Figure] = {}
+        # Figures as recorded, by id - 1: tuples, made into Figures only when placed.
+        self.records: list[tuple] = []
         self.log: list[tuple[object, object, object]] = []  # (view, key, value), newest last
         self.canon = _canonical_index(context)
         # Views escaped on their own and handed in by name (a batch's `town`).
@@ -208,19 +209,26 @@ class Tracing:
         entries = context.get("pending_figures") if isinstance(context, Mapping) else None
         self.waiting = tuple(dict(e) for e in (getattr(entries, "_data", entries) or ()))
         self.mode = mode()
+        self._paths: dict[int, tuple | None] = {}  # a view's own path, by id (views outlive the render)
 
     # -- where a value came from
 
     def read(self, view, key, value) -> None:
-        log = self.log
-        log.append((view, key, value))
-        if len(log) > 2 * _LOG_DEPTH:
-            del log[:_LOG_DEPTH]
+        """A value a template read from the facts (the sandbox appends to `log` itself)."""
+        self.log.append((view, key, value))
 
     def path_of(self, view, key=None) -> tuple | None:
         """The steps from the template's context to `view[key]`, through the canonical
         home of anything that has one (an indicator is indicators[gdp] however reached)."""
-        steps: list = [] if key is None else [key]
+        base = self._paths.get(id(view), _UNKNOWN)
+        if base is _UNKNOWN:
+            base = self._paths[id(view)] = self._walk(view)
+        if key is None:
+            return base
+        return (key,) if base is None else base + (key,)
+
+    def _walk(self, view) -> tuple | None:
+        steps: list = []
         for _ in range(64):
             if view is None:
                 break
@@ -240,26 +248,30 @@ class Tracing:
 
     def source(self, value, extra: tuple) -> tuple[tuple | None, str]:
         """The path of the latest read of `value`, skipping the reads of the filter's own
-        numeric arguments (read after it); and how the printed value follows from it."""
-        log = self.log[-_LOG_DEPTH:]
-        used: set[int] = set()
-        for arg in reversed([a for a in extra if type(a) in (int, float)]):
-            for j in range(len(log) - 1, -1, -1):
-                if j not in used and _same(log[j][2], arg):
-                    used.add(j)
-                    break
-        candidates = [j for j in range(len(log) - 1, -1, -1) if j not in used]
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            tests = ((lambda v: v is value, ""), (lambda v: _same(v, value), ""),
-                     (lambda v: type(v) is type(value) and v == -value and value != 0, "neg"),
-                     (lambda v: type(v) is type(value) and value > 0 and v == -value, "abs"))
-        else:
-            tests = ((lambda v: v is value, ""), (lambda v: type(v) is type(value) and v == value, ""))
-        for test, transform in tests:
-            for j in candidates:
-                if test(log[j][2]):
-                    view, key, _ = log[j]
-                    return self.path_of(view, key), transform
+        numeric arguments (read after it); and how the printed value follows from it
+        ("neg": it is −x, "abs": |x|, for x as read)."""
+        log = self.log
+        n = len(log)
+        lo = max(0, n - _LOG_DEPTH)
+        used: set[int] | None = None
+        for arg in reversed(extra):
+            if type(arg) in _NUMBERS:
+                used = used if used is not None else set()
+                for j in range(n - 1, lo - 1, -1):
+                    if j not in used and _same(log[j][2], arg):
+                        used.add(j)
+                        break
+        kind = type(value)
+        for j in range(n - 1, lo - 1, -1):
+            v = log[j][2]
+            if (v is value or (type(v) is kind and v == value)) and not (used and j in used):
+                return self.path_of(log[j][0], log[j][1]), ""
+        if kind in _NUMBERS and value == value and value != 0:
+            flipped = -value
+            for j in range(n - 1, lo - 1, -1):
+                v = log[j][2]
+                if type(v) is kind and v == flipped and not (used and j in used):
+                    return self.path_of(log[j][0], log[j][1]), "abs" if value > 0 else "neg"
         return None, ""
 
     # -- pending figures
@@ -275,11 +287,34 @@ class Tracing:
 
     # -- recording
 
-    def record(self, figure_text: str, **fields) -> str:
-        n = len(self.figures) + 1
-        fig = Figure(id=n, text=figure_text, **fields)
-        self.figures[n] = fig
-        return mark(n, figure_text)
+    def record(self, text: str, name: str, kind: str, value, args: tuple, kwargs: dict,
+               pending: str | None = None) -> str:
+        """Record a figure worded `text` and return its words marked."""
+        path, transform = self.source(value, args + tuple(kwargs.values()) if kwargs else args)
+        hidden = self.mode.redact and kind not in KINDS_KEPT_PUBLIC and not pending
+        if kind != DATE and path and path[-1] in _YEAR_KEYS:
+            kind = DATE  # {{ meta.year }}年: a date, public
+            hidden = False
+        shown = redact(text) if hidden else text
+        self.records.append((name, kind, path, None if pending else value, args, kwargs, transform,
+                             shown, pending, hidden))
+        if len(self.log) > 2 * _LOG_DEPTH:  # only the latest reads are ever searched
+            del self.log[:-_LOG_DEPTH]
+        return mark(len(self.records), shown)
+
+    def figure(self, n: int) -> Figure | None:
+        """The figure with id n (1-based), as placed."""
+        if not 1 <= n <= len(self.records):
+            return None
+        name, kind, path, value, args, kwargs, transform, text, pending, hidden = self.records[n - 1]
+        # Arguments stay as the template gave them; JSON writes anything else as its text.
+        return Figure(n, name, kind, path, value if type(value) in _JSON_TYPES else _plain_arg(value),
+                      args, kwargs, transform, text, pending, hidden)
+
+
+_UNKNOWN = object()
+_NUMBERS = (int, float)
+_JSON_TYPES = frozenset({int, float, str, type(None)})
 
 
 def _number(v) -> bool:
@@ -404,23 +439,15 @@ def redact(text: str) -> str:
 def word(name: str, func: Callable[..., str], kind: str, value, args: tuple, kwargs: dict) -> str:
     """A filter's words for `value`, recorded and marked while a document is made."""
     state = _current.get()
-    if isinstance(value, Pending):
+    if type(value) is Pending:
         if state is None or not state.mode.draft:
             raise ValueError(f"{value.key} is pending (待补); write it in the data, or run with --draft")
-        path, _ = state.source(value, tuple(args) + tuple(kwargs.values()))
-        return state.record(placeholder(_escaped(value.label)), filter=name, kind="pending",
-                            path=path, raw=None, pending=value.key,
-                            args=tuple(_plain_arg(a) for a in args),
-                            kwargs={k: _plain_arg(v) for k, v in kwargs.items()})
+        return state.record(placeholder(_escaped(value.label)), name, "pending", value, args, kwargs,
+                            pending=value.key)
     text = func(value, *args, **kwargs)
     if state is None:
         return text
-    path, transform = state.source(value, tuple(args) + tuple(kwargs.values()))
-    hidden = state.mode.redact and kind not in KINDS_KEPT_PUBLIC
-    return state.record(redact(text) if hidden else text, filter=name, kind=kind, path=path,
-                        raw=_plain_arg(value), args=tuple(_plain_arg(a) for a in args),
-                        kwargs={k: _plain_arg(v) for k, v in kwargs.items()},
-                        transform=transform, redacted=hidden)
+    return state.record(text, name, kind, value, args, kwargs)
 
 
 _YEAR_KEYS = frozenset({"year", "next_year"})
@@ -428,18 +455,13 @@ _YEAR_KEYS = frozenset({"year", "next_year"})
 
 def raw(value) -> str:
     """A number printed as it is ({{ n }}, "前移" ~ n ~ "位"): Jinja's text for it, recorded."""
-    state = _current.get()
-    if isinstance(value, Pending):
+    if type(value) is Pending:
         return word("raw", str, "count", value, (), {})
     text = str(value)
+    state = _current.get()
     if state is None:
         return text
-    path, transform = state.source(value, ())
-    last = path[-1] if path else None
-    kind = DATE if last in _YEAR_KEYS else ("count" if type(value) is int else "number")
-    hidden = state.mode.redact and kind not in KINDS_KEPT_PUBLIC
-    return state.record(redact(text) if hidden else text, filter="raw", kind=kind, path=path,
-                        raw=value, transform=transform, redacted=hidden)
+    return state.record(text, "raw", "count" if type(value) is int else "number", value, (), {})
 
 
 def _escaped(label: str) -> str:

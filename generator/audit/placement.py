@@ -9,16 +9,17 @@ A draft's placeholders become highlighted runs. The result is the Document's `tr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
+from typing import NamedTuple
 
 from generator.audit import figures
-from generator.audit.figures import END, OPEN, Figure, Mode
+from generator.audit.figures import ANY_MARK, END, Figure, Mode
 from generator.document.model import DocMeta, Document, Heading, Image, Paragraph, Run, Table, Title
 from generator.document.numbering import labelled
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):  # a tuple: a scorecard has a hundred and more
     """A piece of text a reader sees as one: a paragraph, a heading, a table cell."""
 
     block: int  # index in Document.blocks
@@ -27,8 +28,7 @@ class Unit:
     section: str  # the headings it stands under, numbered as printed: 一、… / （一）…
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     unit: int  # index in Trace.units
     start: int
     end: int
@@ -68,62 +68,56 @@ def _context(text: str, start: int, end: int, width: int = 12) -> str:
     return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
 
 
+# An opening mark with its figure's id, a closing mark, or a stray mark character.
+_MARKS = re.compile("\ue000([\ue010-\ue019]+)\ue001|\ue002|[\ue000-\ue002\ue010-\ue019]")
+
+
 class _Settler:
     def __init__(self, state: figures.Tracing | None):
-        self.figures = state.figures if state is not None else {}
+        self.state = state
         self.stack: list[tuple[Figure | None, int]] = []
         self.spans: list[tuple[int, int, Figure]] = []
+        self.lit = 0  # placeholders open on the stack
+
+    def _figure(self, code: str) -> Figure | None:
+        return self.state.figure(figures.decode(code)) if self.state is not None else None
 
     def _segments(self, text: str, offset: int) -> list[tuple[str, bool]]:
         """Text without marks, in pieces that are in a placeholder or not."""
         out: list[tuple[str, bool]] = []
-        pos = 0
-        clean = offset
-        i = 0
-        n = len(text)
-        while i < n:
-            ch = text[i]
-            if ch == figures.START:
-                m = OPEN.match(text, i)
-                if m is not None:
-                    self._flush(out, text[pos:i])
-                    clean = offset + sum(len(t) for t, _ in out)
-                    fig = self.figures.get(figures.decode(m.group(1)))
-                    self.stack.append((fig, clean))
-                    i = pos = m.end()
-                    continue
-            if ch == END or figures.ANY_MARK.match(ch):
-                self._flush(out, text[pos:i])
-                clean = offset + sum(len(t) for t, _ in out)
-                if ch == END and self.stack:
-                    fig, start = self.stack.pop()
-                    if fig is not None:
-                        self.spans.append((start, clean, fig))
-                i += 1
-                pos = i
-                continue
-            i += 1
-        self._flush(out, text[pos:])
+        pos, clean = 0, offset
+        for m in _MARKS.finditer(text):
+            if m.start() > pos:
+                out.append((text[pos:m.start()], self.lit > 0))
+                clean += m.start() - pos
+            pos = m.end()
+            code = m.group(1)
+            if code is not None:
+                fig = self._figure(code)
+                self.stack.append((fig, clean))
+                self.lit += fig is not None and fig.kind == "pending"
+            elif m.group() == END and self.stack:
+                fig, start = self.stack.pop()
+                if fig is not None:
+                    self.lit -= fig.kind == "pending"
+                    self.spans.append((start, clean, fig))
+        if pos < len(text):
+            out.append((text[pos:], self.lit > 0))
         return out
 
-    def _flush(self, out: list, piece: str) -> None:
-        if piece:
-            lit = any(f is not None and f.kind == "pending" for f, _ in self.stack)
-            out.append((piece, lit))
+    def _reset(self) -> None:
+        self.spans, self.stack, self.lit = [], [], 0
 
     def text(self, text: str) -> tuple[str, list]:
-        self.spans = []
-        self.stack = []
-        if figures.START not in text and END not in text and not figures.ANY_MARK.search(text):
+        if END not in text and not ANY_MARK.search(text):
             return text, []
-        clean = "".join(t for t, _ in self._segments(text, 0))
-        return clean, self.spans
+        self._reset()
+        return "".join(t for t, _ in self._segments(text, 0)), self.spans
 
     def runs(self, runs: tuple[Run, ...]) -> tuple[tuple[Run, ...], list]:
-        self.spans = []
-        self.stack = []
-        if not any(figures.ANY_MARK.search(r.text) for r in runs):
+        if not any(END in r.text or ANY_MARK.search(r.text) for r in runs):
             return runs, []
+        self._reset()
         out: list[Run] = []
         offset = 0
         for run in runs:
@@ -144,10 +138,10 @@ def settle(doc: Document) -> Document:
     placed: list[Placed] = []
     blocks = []
     sections: list[str] = ["", "", "", ""]
+    where = [""]  # the headings the next unit stands under, joined once per heading
 
     def add(block_index: int, cell, text: str, spans: list) -> None:
-        section = " / ".join(s for s in sections if s)
-        units.append(Unit(block_index, cell, text, section))
+        units.append(Unit(block_index, cell, text, where[0]))
         for start, end, fig in spans:
             placed.append(Placed(len(units) - 1, start, end, fig, text[start:end]))
 
@@ -160,11 +154,13 @@ def settle(doc: Document) -> Document:
             runs, spans = settler.runs(block.runs)
             block = replace(block, runs=runs)
             sections[block.level - 1:] = [label + block.text] + [""] * (4 - block.level)
+            where[0] = " / ".join(s for s in sections if s)
             add(index, None, block.text, spans)
         elif isinstance(block, Title):
             text, spans = settler.text(block.text)
             block = Title(text)
-            sections = ["", "", "", ""]
+            sections[:] = ["", "", "", ""]
+            where[0] = ""
             add(index, None, text, spans)
         elif isinstance(block, Table):
             header = []

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.audit import figures
+from generator.document.model import Title
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Session:
         """Each document once (a batch renders its first scorecard twice: once to fail early)."""
         seen: dict[str, object] = {}
         for doc in self.documents:
-            seen[doc.meta.title or str(id(doc))] = doc
+            seen[_title(doc) or str(id(doc))] = doc
         return list(seen.values())
 
     # ---------------------------------------------------------- the trace as JSON
@@ -41,7 +42,7 @@ class Session:
             trace = doc.trace
             if trace is None:
                 continue
-            item = {"document": names[n] if n < len(names) else doc.meta.title}
+            item = {"document": names[n] if n < len(names) else _title(doc)}
             item.update(trace.to_json())
             out.append(item)
         return {"documents": out, "pending": self.pending()}
@@ -67,7 +68,7 @@ class Session:
             for placed in trace.pending():
                 entry = entries.get(placed.figure.pending)
                 section = trace.units[placed.unit].section or "（正文开头 opening）"
-                where = f"{doc.meta.title}：{section}" if len(self.made()) > 1 else section
+                where = f"{_title(doc)}：{section}" if len(self.made()) > 1 else section
                 if entry is not None and where not in entry["sections"]:
                     entry["sections"].append(where)
         return list(entries.values())
@@ -83,6 +84,11 @@ class Session:
             where = "; ".join(e["sections"]) if e["sections"] else "not in this document / 本文未用到"
             out.append(f"  {source}:{e['line']}: {e['key']}（{e['label']}）→ {where}")
         return out
+
+
+def _title(doc) -> str:
+    """A document's title as printed (its meta is filled in after it is made)."""
+    return doc.meta.title or next((b.text for b in doc.blocks if isinstance(b, Title)), "")
 
 
 @contextlib.contextmanager

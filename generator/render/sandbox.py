@@ -533,8 +533,10 @@ class BoundedSandbox(SandboxedEnvironment):
             except KeyError:
                 pass
             else:
-                if type(value) in _READ_LOGGED and figures.current() is not None:
-                    figures.current().read(obj, attribute, value)  # where a figure comes from
+                if type(value) in _READ_LOGGED:
+                    state = figures.current()
+                    if state is not None:  # where a figure comes from
+                        state.log.append((obj, attribute, value))
                 return value
         value = super().getattr(obj, attribute)
         if type(value) is _BUILTIN_METHOD and type(value.__self__) is str:  # noqa: E721 - hot path

@@ -12,13 +12,14 @@ keeps no raw value.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
 from lxml import etree
 
 from generator.audit import docx_text
-from generator.writers.docx.ooxml import XML_DECL, deflate
+from generator.writers.docx.ooxml import XML_DECL, deflate, escape
 
 NS = "urn:speechgen:trace:1"
 REL_CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
@@ -26,7 +27,14 @@ _DIGIT = re.compile(r"\d")
 
 
 def _j(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+# One figure in the part: its paragraph and characters, then what it was. Figures are one
+# JSON array (a scorecard has a hundred, and a batch hundreds of scorecards: one call of
+# the C encoder instead of an element each), in element text, which Word keeps as it is.
+FIELDS = ("p", "start", "end", "filter", "kind", "text", "path", "raw", "args", "kwargs",
+          "transform", "pending", "section")
 
 
 def build(doc, document_xml: str) -> bytes | None:
@@ -34,42 +42,48 @@ def build(doc, document_xml: str) -> bytes | None:
     trace = getattr(doc, "trace", None)
     if trace is None:
         return None
-    paragraphs = docx_text.paragraphs(docx_text.parse(document_xml))
+    paragraphs = docx_text.own_paragraphs(document_xml)
     where = _locate(trace.units, paragraphs)
-    root = etree.Element(f"{{{NS}}}trace", nsmap={None: NS})
-    root.set("kind", trace.kind)
-    root.set("draft", "1" if trace.mode.draft else "0")
-    root.set("redacted", "1" if trace.mode.redact else "0")
-    used: dict[int, list] = {}
+    mode = trace.mode
+    rows = []
+    used: set[int] = set()
+    sections: dict[str, int] = {}
     for placed in trace.placed:
         spot = where.get(placed.unit)
-        if spot is not None:
-            used.setdefault(spot[0], []).append((placed, spot[1]))
+        if spot is None:
+            continue
+        n, offset = spot
+        used.add(n)
+        fig = placed.figure
+        section = trace.units[placed.unit].section
+        rows.append((n, offset + placed.start, offset + placed.end, fig.filter, fig.kind, placed.text,
+                     list(fig.path) if fig.path is not None else None,
+                     None if fig.redacted else fig.raw, list(fig.args), fig.kwargs or None,
+                     fig.transform or None, fig.pending,
+                     sections.setdefault(section, len(sections))))
+    out = [f'{XML_DECL}<trace xmlns="{NS}" kind="{escape(trace.kind)}" '
+           f'draft="{1 if mode.draft else 0}" redacted="{1 if mode.redact else 0}">']
     for n, text in enumerate(paragraphs):
         if n in used or _DIGIT.search(text):
-            etree.SubElement(root, f"{{{NS}}}p", n=str(n)).text = text
-    for n in sorted(used):
-        for placed, offset in used[n]:
-            fig = placed.figure
-            el = etree.SubElement(root, f"{{{NS}}}figure", p=str(n), start=str(offset + placed.start),
-                                  end=str(offset + placed.end), filter=fig.filter, kind=fig.kind)
-            el.set("text", placed.text)
-            if fig.path is not None:
-                el.set("path", _j(list(fig.path)))
-            if not fig.redacted and fig.raw is not None:
-                el.set("raw", _j(fig.raw))
-            if fig.args:
-                el.set("args", _j(list(fig.args)))
-            if fig.kwargs:
-                el.set("kwargs", _j(fig.kwargs))
-            if fig.transform:
-                el.set("transform", fig.transform)
-            if fig.pending:
-                el.set("pending", fig.pending)
-            section = trace.units[placed.unit].section
-            if section:
-                el.set("section", section)
-    return XML_DECL.encode("utf-8") + etree.tostring(root, encoding="utf-8")
+            out.append(f'<p n="{n}">{escape(text)}</p>')
+    out.append(f'<fields>{escape(_j(FIELDS))}</fields>')
+    out.append(f'<sections>{escape(_j(list(sections)))}</sections>')
+    out.append(f'<figures>{escape(_j(rows))}</figures></trace>')
+    return "".join(out).encode("utf-8")
+
+
+def figures_of(root) -> list[dict]:
+    """The figures a trace part lists, each as a mapping of FIELDS."""
+    ns = root.tag[:root.tag.index("}") + 1]
+    fields = json.loads(root.findtext(f"{ns}fields") or "[]")
+    sections = json.loads(root.findtext(f"{ns}sections") or "[]")
+    out = []
+    for row in json.loads(root.findtext(f"{ns}figures") or "[]"):
+        item = dict(zip(fields, row))
+        s = item.get("section")
+        item["section"] = sections[s] if isinstance(s, int) and 0 <= s < len(sections) else ""
+        out.append(item)
+    return out
 
 
 def _locate(units, paragraphs: list[str]) -> dict[int, tuple[int, int]]:
@@ -79,12 +93,14 @@ def _locate(units, paragraphs: list[str]) -> dict[int, tuple[int, int]]:
     paragraphs) but keeps its order, so each unit is the next paragraph holding it.
     """
     out: dict[int, tuple[int, int]] = {}
-    cursor = 0
+    cursor, count = 0, len(paragraphs)
     for i, unit in enumerate(units):
-        if not unit.text:
+        text = unit.text
+        if not text:
             continue
-        for j in range(cursor, len(paragraphs)):
-            at = paragraphs[j].find(unit.text)
+        for j in range(cursor, count):
+            paragraph = paragraphs[j]
+            at = 0 if paragraph == text else paragraph.find(text)
             if at >= 0:
                 out[i] = (j, at)
                 cursor = j + 1
@@ -113,16 +129,20 @@ def attach(doc, document_xml: str, media, ref) -> None:
     rid = "rIdSpeechgenTrace"
     while rid in ref.rel_ids:
         rid += "x"
-    item, props = f"customXml/item{n}.xml", f"customXml/itemProps{n}.xml"
-    media.parts.append(deflate(item, data, 6))
-    media.parts.append(deflate(props, _PROPS.encode("utf-8"), 6))
-    media.parts.append(deflate(
-        f"customXml/_rels/item{n}.xml.rels",
-        (f'{XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-         f'<Relationship Id="rId1" Type="{REL_PROPS}" Target="itemProps{n}.xml"/></Relationships>'
-         ).encode("utf-8"), 6))
+    item = f"customXml/item{n}.xml"
+    media.parts.append(deflate(item, data, 3))
+    media.parts.extend(_fixed_parts(n))
     media.rels.append(f'<Relationship Id="{rid}" Type="{REL_CUSTOM_XML}" Target="../{item}"/>')
-    media.types.append(f'<Override PartName="/{props}" ContentType="{CT_PROPS}"/>')
+    media.types.append(f'<Override PartName="/customXml/itemProps{n}.xml" ContentType="{CT_PROPS}"/>')
+
+
+@functools.lru_cache(maxsize=4)
+def _fixed_parts(n: int) -> tuple:
+    """The properties part and the item's relationships: the same for every document."""
+    rels = (f'{XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{REL_PROPS}" Target="itemProps{n}.xml"/></Relationships>')
+    return (deflate(f"customXml/itemProps{n}.xml", _PROPS.encode("utf-8"), 9),
+            deflate(f"customXml/_rels/item{n}.xml.rels", rels.encode("utf-8"), 9))
 
 
 # ---------------------------------------------------------------- reading back
