@@ -308,10 +308,12 @@ def scorecards(data, mapping, out_dir, template, reference, fmt, force, only, me
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON / 以JSON输出.")
 @_report
 def check(document, data, mapping, as_json):
-    """Compare the figures of a .docx (edited or not) with the data / 核对文档中的数字与数据.
+    """Check a .docx's figures / 核对文档中的数字.
 
-    Exit 0 when every figure matches, 3 when one differs, has no source, or the data
-    changed since the document was written / 全部一致返回0，有不一致返回3.
+    Compares every figure of the document (edited by hand or not) with the data /
+    逐一核对文档（含手工修改后的）中的数字与数据。Exit 0 when every figure matches, 3 when
+    one differs, has no source, or the data changed since the document was written /
+    全部一致返回0，有不一致返回3.
     """
     from generator.audit import check as checking
 

@@ -252,25 +252,28 @@ class Tracing:
         ("neg": it is −x, "abs": |x|, for x as read)."""
         log = self.log
         n = len(log)
-        lo = max(0, n - _LOG_DEPTH)
+        lo = n - _LOG_DEPTH if n > _LOG_DEPTH else 0
         used: set[int] | None = None
         for arg in reversed(extra):
-            if type(arg) in _NUMBERS:
-                used = used if used is not None else set()
+            kind = type(arg)
+            if kind is int or kind is float:
                 for j in range(n - 1, lo - 1, -1):
-                    if j not in used and _same(log[j][2], arg):
+                    v = log[j][2]
+                    if (v is arg or (type(v) is kind and v == arg)) and (used is None or j not in used):
+                        if used is None:
+                            used = set()
                         used.add(j)
                         break
         kind = type(value)
         for j in range(n - 1, lo - 1, -1):
             v = log[j][2]
-            if (v is value or (type(v) is kind and v == value)) and not (used and j in used):
+            if (v is value or (type(v) is kind and v == value)) and (used is None or j not in used):
                 return self.path_of(log[j][0], log[j][1]), ""
-        if kind in _NUMBERS and value == value and value != 0:
+        if (kind is int or kind is float) and value == value and value != 0:
             flipped = -value
             for j in range(n - 1, lo - 1, -1):
                 v = log[j][2]
-                if type(v) is kind and v == flipped and not (used and j in used):
+                if type(v) is kind and v == flipped and (used is None or j not in used):
                     return self.path_of(log[j][0], log[j][1]), "abs" if value > 0 else "neg"
         return None, ""
 
