@@ -306,13 +306,23 @@ class Tracing:
         return mark(len(self.records), shown)
 
     def figure(self, n: int) -> Figure | None:
-        """The figure with id n (1-based), as placed."""
-        if not 1 <= n <= len(self.records):
-            return None
-        name, kind, path, value, args, kwargs, transform, text, pending, hidden = self.records[n - 1]
-        # Arguments stay as the template gave them; JSON writes anything else as its text.
-        return Figure(n, name, kind, path, value if type(value) in _JSON_TYPES else _plain_arg(value),
-                      args, kwargs, transform, text, pending, hidden)
+        """The figure with id n (1-based)."""
+        record = self.record_of(n)
+        return None if record is None else figure_of(n, record)
+
+    def record_of(self, n: int) -> tuple | None:
+        return self.records[n - 1] if 1 <= n <= len(self.records) else None
+
+
+# Where a record (Tracing.record) keeps whether it is a placeholder: the data key, or None.
+R_PENDING = 8
+
+
+def figure_of(n: int, record: tuple) -> Figure:
+    name, kind, path, value, args, kwargs, transform, text, pending, hidden = record
+    # Arguments stay as the template gave them; JSON writes anything else as its text.
+    return Figure(n, name, kind, path, value if type(value) in _JSON_TYPES else _plain_arg(value),
+                  args, kwargs, transform, text, pending, hidden)
 
 
 _UNKNOWN = object()
@@ -476,7 +486,10 @@ def _escaped(label: str) -> str:
 def traced(name: str, func: Callable[..., str], kind: str) -> Callable[..., str]:
     """`func` as a template filter behind the seam."""
     def filter_(value, *args, **kwargs):
-        return word(name, func, kind, value, args, kwargs)
+        state = _current.get()
+        if state is None or type(value) is Pending:
+            return word(name, func, kind, value, args, kwargs)
+        return state.record(func(value, *args, **kwargs), name, kind, value, args, kwargs)
 
     filter_.__name__ = func.__name__
     filter_.__doc__ = func.__doc__

@@ -32,8 +32,13 @@ class Placed(NamedTuple):
     unit: int  # index in Trace.units
     start: int
     end: int
-    figure: Figure
     text: str  # the characters it became (a template may have cut the unit off: 1.0个百分点 → 1.0)
+    id: int
+    record: tuple  # as figures.Tracing.record keeps it; `figure` is the same, readable
+
+    @property
+    def figure(self) -> Figure:
+        return figures.figure_of(self.id, self.record)
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class Trace:
     waiting: tuple = ()  # every figure of the data still pending (sources/pending entries)
 
     def pending(self) -> list[Placed]:
-        return [p for p in self.placed if p.figure.kind == "pending"]
+        return [p for p in self.placed if p.record[figures.R_PENDING] is not None]
 
     def to_json(self) -> dict:
         """The trace as `--trace FILE` writes it: each figure with its paragraph and section."""
@@ -68,39 +73,41 @@ def _context(text: str, start: int, end: int, width: int = 12) -> str:
     return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
 
 
+_new_tuple = tuple.__new__  # a NamedTuple without its Python-level __new__: hundreds a scorecard
+
 # An opening mark with its figure's id, a closing mark, or a stray mark character.
 _MARKS = re.compile("\ue000([\ue010-\ue019]+)\ue001|\ue002|[\ue000-\ue002\ue010-\ue019]")
 
 
 class _Settler:
     def __init__(self, state: figures.Tracing | None):
-        self.state = state
-        self.stack: list[tuple[Figure | None, int]] = []
-        self.spans: list[tuple[int, int, Figure]] = []
+        self.records = state.records if state is not None else []
+        self.stack: list[tuple[int, tuple | None, int]] = []
+        self.spans: list[tuple[int, int, int, tuple]] = []
         self.lit = 0  # placeholders open on the stack
-
-    def _figure(self, code: str) -> Figure | None:
-        return self.state.figure(figures.decode(code)) if self.state is not None else None
 
     def _segments(self, text: str, offset: int) -> list[tuple[str, bool]]:
         """Text without marks, in pieces that are in a placeholder or not."""
         out: list[tuple[str, bool]] = []
         pos, clean = 0, offset
+        records = self.records
         for m in _MARKS.finditer(text):
-            if m.start() > pos:
-                out.append((text[pos:m.start()], self.lit > 0))
-                clean += m.start() - pos
+            start = m.start()
+            if start > pos:
+                out.append((text[pos:start], self.lit > 0))
+                clean += start - pos
             pos = m.end()
             code = m.group(1)
             if code is not None:
-                fig = self._figure(code)
-                self.stack.append((fig, clean))
-                self.lit += fig is not None and fig.kind == "pending"
+                n = figures.decode(code)
+                record = records[n - 1] if 0 < n <= len(records) else None
+                self.stack.append((n, record, clean))
+                self.lit += record is not None and record[figures.R_PENDING] is not None
             elif m.group() == END and self.stack:
-                fig, start = self.stack.pop()
-                if fig is not None:
-                    self.lit -= fig.kind == "pending"
-                    self.spans.append((start, clean, fig))
+                n, record, begin = self.stack.pop()
+                if record is not None:
+                    self.lit -= record[figures.R_PENDING] is not None
+                    self.spans.append((begin, clean, n, record))
         if pos < len(text):
             out.append((text[pos:], self.lit > 0))
         return out
@@ -141,9 +148,9 @@ def settle(doc: Document) -> Document:
     where = [""]  # the headings the next unit stands under, joined once per heading
 
     def add(block_index: int, cell, text: str, spans: list) -> None:
-        units.append(Unit(block_index, cell, text, where[0]))
-        for start, end, fig in spans:
-            placed.append(Placed(len(units) - 1, start, end, fig, text[start:end]))
+        units.append(_new_tuple(Unit, (block_index, cell, text, where[0])))
+        for start, end, n, record in spans:
+            placed.append(_new_tuple(Placed, (len(units) - 1, start, end, text[start:end], n, record)))
 
     for index, (block, label) in enumerate(labelled(doc.blocks)):
         if isinstance(block, Paragraph):

@@ -54,13 +54,11 @@ def build(doc, document_xml: str) -> bytes | None:
             continue
         n, offset = spot
         used.add(n)
-        fig = placed.figure
+        name, kind, path, value, args, kwargs, transform, _, pending, hidden = placed.record
         section = trace.units[placed.unit].section
-        rows.append((n, offset + placed.start, offset + placed.end, fig.filter, fig.kind, placed.text,
-                     list(fig.path) if fig.path is not None else None,
-                     None if fig.redacted else fig.raw, list(fig.args), fig.kwargs or None,
-                     fig.transform or None, fig.pending,
-                     sections.setdefault(section, len(sections))))
+        rows.append((n, offset + placed.start, offset + placed.end, name, kind, placed.text,
+                     path, None if hidden else value, args, kwargs or None, transform or None,
+                     pending, sections.setdefault(section, len(sections))))
     out = [f'{XML_DECL}<trace xmlns="{NS}" kind="{escape(trace.kind)}" '
            f'draft="{1 if mode.draft else 0}" redacted="{1 if mode.redact else 0}">']
     for n, text in enumerate(paragraphs):
