@@ -214,6 +214,6 @@ def test_check_refuses_what_is_not_a_docx_with_exit_2(tmp_path, content, message
     path = tmp_path / "notes.docx"
     if content is not None:
         path.write_bytes(content)
-    code, out, err = check(path)
+    code, _out, err = check(path)
     assert code == 2
     assert message in err and "Traceback" not in err

@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import docx
-import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -64,7 +63,7 @@ def test_without_draft_every_pending_figure_is_one_error(tmp_path):
 def test_draft_keeps_the_sentence_with_a_highlighted_placeholder(tmp_path):
     data = late(tmp_path, PENDING)
     out = tmp_path / "out"
-    code, stdout, err = run("speech", "--data", str(data), "--out", str(out), "--draft")
+    code, _stdout, err = run("speech", "--data", str(data), "--out", str(out), "--draft")
     assert code == 0, err
     d = docx.Document(out / "青山县_2024-Q2_讲话.docx")
     (para,) = [p for p in d.paragraphs if "【待补：地区生产总值】" in p.text]

@@ -59,7 +59,7 @@ def test_words_numbering_and_layout_are_identical(pair):
 
 
 def test_every_figure_but_dates_is_redacted(pair):
-    full, public, trace, _ = pair
+    _full, public, trace, _ = pair
     public_text = "\n".join(p.text for p in public.paragraphs) + "\n".join(_cells(public))
     figures = [f for f in trace["figures"] if f["kind"] != "pending"]
     hidden = [f for f in figures if f["kind"] != "date"]

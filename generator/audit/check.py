@@ -67,7 +67,7 @@ class Finding:
             if self.expected is None:
                 now = "no longer in the data / 数据中已没有这项"
             elif self.text.startswith("【待补"):
-                now = (f"still pending / 仍待补" if self.expected.startswith("【待补") else
+                now = ("still pending / 仍待补" if self.expected.startswith("【待补") else
                        f"the data has it now / 数据已有: “{self.expected}”")
             else:
                 now = f"the data now says / 数据现为 “{self.expected}”"
@@ -89,10 +89,10 @@ class Report:
 
     def lines(self) -> list[str]:
         if self.ok:
-            return [f"{self.document}: {self.figures} figures, all match the data / "
-                    f"{self.figures}处数字均与数据一致"]
-        out = [f"{self.document}: {len(self.findings)} difference{'s' if len(self.findings) > 1 else ''} "
-               f"in {self.figures} figures / {self.figures}处数字中{len(self.findings)}处不一致"]
+            return [(f"{self.document}: {self.figures} figures, all match the data / "
+                    f"{self.figures}处数字均与数据一致")]
+        out = [(f"{self.document}: {len(self.findings)} difference{'s' if len(self.findings) > 1 else ''} "
+               f"in {self.figures} figures / {self.figures}处数字中{len(self.findings)}处不一致")]
         if not self.traced:
             out.append("  the document carries no trace of where its figures came from (not written by "
                        "speechgen, or the trace was removed) / 文档中没有数字来源记录")

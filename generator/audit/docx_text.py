@@ -8,8 +8,6 @@ whatever Word or WPS did to its runs.
 from __future__ import annotations
 
 import re
-import zipfile
-from io import BytesIO
 from xml.sax.saxutils import unescape
 
 from lxml import etree
@@ -44,23 +42,27 @@ def paragraphs(document: etree._Element) -> list[str]:
 
 # The writer's own body, read without building a tree: it writes paragraphs one way
 # (tests/test_check.py holds this to `paragraphs` on every kind of document).
-_P_START = re.compile(r"<w:p(?=[ >/])")
-_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:tab/>")
+_PIECE = re.compile(r"<w:p(?=[ >/])|<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:tab/>")
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 
 def own_paragraphs(xml: str) -> list[str]:
-    """`paragraphs` of a document part the writer has just made."""
-    body = xml[xml.find("<w:body>"):]
-    starts = [m.start() for m in _P_START.finditer(body)]
-    out = []
-    for i, start in enumerate(starts):
-        chunk = body[start:starts[i + 1] if i + 1 < len(starts) else len(body)]
-        if chunk.startswith("<w:p/>"):
-            out.append("")
-            continue
-        parts = [("\t" if (t := m.group(1)) is None else unescape(t, _ENTITIES) if "&" in t else t)
-                 for m in _TEXT.finditer(chunk)]
+    """`paragraphs` of a document part the writer has just made, in one pass."""
+    out: list[str] = []
+    parts: list[str] | None = None
+    for m in _PIECE.finditer(xml, xml.find("<w:body>")):
+        text = m.group(1)
+        if text is not None:
+            if parts is not None:
+                parts.append(unescape(text, _ENTITIES) if "&" in text else text)
+        elif m.group() == "<w:tab/>":
+            if parts is not None:
+                parts.append("\t")
+        else:  # a paragraph begins
+            if parts is not None:
+                out.append("".join(parts))
+            parts = []
+    if parts is not None:
         out.append("".join(parts))
     return out
 
@@ -73,7 +75,3 @@ def _counts(node: etree._Element, paragraph: etree._Element) -> bool:
             return False
         parent = parent.getparent()
     return True
-
-
-def read_package(data: bytes) -> zipfile.ZipFile:
-    return zipfile.ZipFile(BytesIO(data))

@@ -203,7 +203,7 @@ class Tracing:
         self.canon = _canonical_index(context)
         # Views escaped on their own and handed in by name (a batch's `town`).
         self.roots = {id(v): k for k, v in context.items()
-                      if hasattr(v, "_step") and getattr(v, "_step") is None} \
+                      if hasattr(v, "_step") and v._step is None} \
             if isinstance(context, Mapping) else {}
         self.pending = _pending_index(context)
         entries = context.get("pending_figures") if isinstance(context, Mapping) else None
@@ -269,7 +269,7 @@ class Tracing:
             v = log[j][2]
             if (v is value or (type(v) is kind and v == value)) and (used is None or j not in used):
                 return self.path_of(log[j][0], log[j][1]), ""
-        if (kind is int or kind is float) and value == value and value != 0:
+        if (kind is int or (kind is float and not math.isnan(value))) and value != 0:
             flipped = -value
             for j in range(n - 1, lo - 1, -1):
                 v = log[j][2]

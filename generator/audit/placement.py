@@ -15,7 +15,16 @@ from typing import NamedTuple
 
 from generator.audit import figures
 from generator.audit.figures import ANY_MARK, END, Figure, Mode
-from generator.document.model import DocMeta, Document, Heading, Image, Paragraph, Run, Table, Title
+from generator.document.model import (
+    DocMeta,
+    Document,
+    Heading,
+    Image,
+    Paragraph,
+    Run,
+    Table,
+    Title,
+)
 from generator.document.numbering import labelled
 
 
@@ -73,6 +82,8 @@ def _context(text: str, start: int, end: int, width: int = 12) -> str:
     return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
 
 
+# One figure whole: its opening mark and id, its words (no mark inside), its closing mark.
+_FIGURE = re.compile("\ue000([\ue010-\ue019]+)\ue001([^\ue000-\ue002\ue010-\ue019]*)\ue002")
 _new_tuple = tuple.__new__  # a NamedTuple without its Python-level __new__: hundreds a scorecard
 
 # An opening mark with its figure's id, a closing mark, or a stray mark character.
@@ -115,15 +126,46 @@ class _Settler:
     def _reset(self) -> None:
         self.spans, self.stack, self.lit = [], [], 0
 
+    def _whole(self, text: str, offset: int = 0) -> tuple[str, list] | None:
+        """The usual case, quickly: each figure's marks around its words within this text, no
+        placeholder. None when it is not that (the general way then decides)."""
+        records = self.records
+        spans, pieces, pos, removed = [], [], 0, 0
+        for m in _FIGURE.finditer(text):
+            n = figures.decode(m.group(1))
+            record = records[n - 1] if 0 < n <= len(records) else None
+            if record is None or record[figures.R_PENDING] is not None:
+                return None
+            inner = m.group(2)
+            start = m.start()
+            pieces.append(text[pos:start])
+            pieces.append(inner)
+            begin = offset + start - removed
+            removed += m.end() - start - len(inner)
+            spans.append((begin, begin + len(inner), n, record))
+            pos = m.end()
+        pieces.append(text[pos:])
+        clean = "".join(pieces)
+        if END in clean or ANY_MARK.search(clean):
+            return None
+        return clean, spans
+
     def text(self, text: str) -> tuple[str, list]:
         if END not in text and not ANY_MARK.search(text):
             return text, []
+        quick = self._whole(text)
+        if quick is not None:
+            return quick
         self._reset()
         return "".join(t for t, _ in self._segments(text, 0)), self.spans
 
     def runs(self, runs: tuple[Run, ...]) -> tuple[tuple[Run, ...], list]:
         if not any(END in r.text or ANY_MARK.search(r.text) for r in runs):
             return runs, []
+        if len(runs) == 1:
+            quick = self._whole(runs[0].text)
+            if quick is not None:
+                return (Run(quick[0], runs[0].bold),), quick[1]
         self._reset()
         out: list[Run] = []
         offset = 0

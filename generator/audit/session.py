@@ -78,8 +78,8 @@ class Session:
         waiting = self.pending()
         if not waiting:
             return []
-        out = [f"draft: {len(waiting)} figure{'s' if len(waiting) > 1 else ''} pending (待补) / "
-               f"草稿：{len(waiting)}项数据待补"]
+        out = [(f"draft: {len(waiting)} figure{'s' if len(waiting) > 1 else ''} pending (待补) / "
+               f"草稿：{len(waiting)}项数据待补")]
         for e in waiting:
             where = "; ".join(e["sections"]) if e["sections"] else "not in this document / 本文未用到"
             out.append(f"  {source}:{e['line']}: {e['key']}（{e['label']}）→ {where}")

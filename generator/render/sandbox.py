@@ -150,7 +150,7 @@ class FactsView(dict):
 class SequenceView(Sequence):
     """A read-only list of facts whose items are escaped as they are first read."""
 
-    __slots__ = ("_data", "_memo", "_seen", "_parent", "_step")
+    __slots__ = ("_data", "_memo", "_parent", "_seen", "_step")
 
     def __init__(self, data: Sequence, memo: dict | None = None, parent=None, step=None):
         self._data = data

@@ -75,8 +75,8 @@ def refuse(entries: list[dict], source: str) -> None:
     """Pending figures without --draft: one error listing every one of them."""
     if not entries:
         return
-    lines_en = [f"{len(entries)} figure{'s are' if len(entries) > 1 else ' is'} still pending (待补); "
-                "fill them in, or write a draft with --draft:"]
+    lines_en = [(f"{len(entries)} figure{'s are' if len(entries) > 1 else ' is'} still pending (待补); "
+                "fill them in, or write a draft with --draft:")]
     lines_zh = [f"共{len(entries)}项数据待补；请补齐数据，或加 --draft 先生成草稿："]
     for e in entries:
         lines_en.append(f"  {source}:{e['line']}: {e['key']} ({e['label']})")

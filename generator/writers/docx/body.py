@@ -29,6 +29,7 @@ from generator.document.model import (
     Title,
 )
 from generator.document.numbering import labelled
+from generator.writers.docx import trace_part
 from generator.writers.docx.ooxml import (
     A_NS,
     CT_CORE,
@@ -50,7 +51,6 @@ from generator.writers.docx.ooxml import (
     insert_before_close,
     part_order,
 )
-from generator.writers.docx import trace_part
 from generator.writers.docx.reference import (
     CONTENT_TYPES_PART,
     CORE_PART,

@@ -59,8 +59,8 @@ def build(doc, document_xml: str) -> bytes | None:
         rows.append((n, offset + placed.start, offset + placed.end, name, kind, placed.text,
                      path, None if hidden else value, args, kwargs or None, transform or None,
                      pending, sections.setdefault(section, len(sections))))
-    out = [f'{XML_DECL}<trace xmlns="{NS}" kind="{escape(trace.kind)}" '
-           f'draft="{1 if mode.draft else 0}" redacted="{1 if mode.redact else 0}">']
+    out = [(f'{XML_DECL}<trace xmlns="{NS}" kind="{escape(trace.kind)}" '
+           f'draft="{1 if mode.draft else 0}" redacted="{1 if mode.redact else 0}">')]
     for n, text in enumerate(paragraphs):
         if n in used or _DIGIT.search(text):
             out.append(f'<p n="{n}">{escape(text)}</p>')
