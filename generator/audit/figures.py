@@ -176,12 +176,22 @@ _ENCODE = str.maketrans({str(d): chr(_DIGIT + d) for d in range(10)})
 _DECODE = str.maketrans({chr(_DIGIT + d): str(d) for d in range(10)})
 
 
+_OPENINGS: list[str] = []  # the opening mark of figure n at n - 1, made once per process
+_IDS: dict[str, int] = {}
+
+
 def decode(code: str) -> int:
-    return int(code.translate(_DECODE))
+    n = _IDS.get(code)
+    return int(code.translate(_DECODE)) if n is None else n
 
 
 def mark(figure_id: int, text: str) -> str:
-    return START + str(figure_id).translate(_ENCODE) + TEXT + text + END
+    while len(_OPENINGS) < figure_id:
+        n = len(_OPENINGS) + 1
+        code = str(n).translate(_ENCODE)
+        _OPENINGS.append(START + code + TEXT)
+        _IDS[code] = n
+    return _OPENINGS[figure_id - 1] + text + END
 
 
 def strip_marks(text: str) -> str:
