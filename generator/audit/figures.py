@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import json
 import math
 import os
 import re
@@ -168,7 +167,6 @@ def _plain_arg(value):
 
 START, TEXT, END = "\ue000", "\ue001", "\ue002"
 _DIGIT = 0xE010
-OPEN = re.compile("\ue000([\ue010-\ue019]+)\ue001")
 ANY_MARK = re.compile("[\ue000-\ue002\ue010-\ue019]")
 
 
@@ -340,15 +338,6 @@ _NUMBERS = (int, float)
 _JSON_TYPES = frozenset({int, float, str, type(None)})
 
 
-def _number(v) -> bool:
-    return type(v) in (int, float)
-
-
-def _same(a, b) -> bool:
-    """The same figure: 8 read as an int is not 8.0 read as a float."""
-    return a is b or (type(a) is type(b) and type(a) in (int, float) and a == b)
-
-
 def _identity_step(index: int, item) -> object:
     """A list item named by what identifies it, so a path survives reordering."""
     if isinstance(item, Mapping):
@@ -506,6 +495,3 @@ def traced(name: str, func: Callable[..., str], kind: str) -> Callable[..., str]
     filter_.__wrapped__ = func
     return filter_
 
-
-def dumps(records) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2)
