@@ -187,6 +187,26 @@ def _document_options(default_template: str):
     return apply
 
 
+def _audit_options(func):
+    """--draft, --redact, --trace: the writing office's workflow (generator/audit)."""
+    func = click.option("--trace", "trace", type=click.Path(dir_okay=False), default=None,
+                        help="Also write where every figure came from, as JSON / "
+                             "另存每个数字的来源（JSON）.")(func)
+    func = click.option("--redact", is_flag=True,
+                        help="The public version: figures as X, dates kept / 公开版：数字替换为X，日期保留.")(func)
+    return click.option("--draft", is_flag=True,
+                        help="Write a draft even with figures still 待补, marked 【待补：…】 / "
+                             "数据待补时先生成草稿.")(func)
+
+
+def _finish(run, data: str, trace: str | None, force: bool, names: list[str] | None = None) -> None:
+    """A draft ends by saying what is missing; --trace writes the figures' sources."""
+    if trace:
+        click.echo(str(run.write_trace(trace, names, force=force)))
+    for line in run.summary(data):
+        click.echo(line, err=True)
+
+
 def _force_option(func):
     return click.option("--force", is_flag=True,
                         help="Overwrite files edited since they were generated / "
@@ -220,11 +240,17 @@ def main(debug: bool) -> None:
 @main.command()
 @_document_options("quarterly_speech")
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
+@_audit_options
 @_report
-def speech(data, mapping, out_dir, template, reference, fmt, output, force):
+def speech(data, mapping, out_dir, template, reference, fmt, output, force, draft, redact, trace):
     """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
-    _emit(_made(pipeline.speech, fmt, data_path=data, template=template, reference=reference,
-                mapping=mapping), out_dir, output, force)
+    from generator.audit import session
+
+    with session.session(draft=draft, redact=redact) as run:
+        product = _made(pipeline.speech, fmt, data_path=data, template=template, reference=reference,
+                        mapping=mapping)
+    _emit(product, out_dir, output, force)
+    _finish(run, data, trace, force, [product.name])
 
 
 @main.command()
@@ -310,11 +336,17 @@ def _print_table(rows) -> None:
 @main.command()
 @_document_options("quarterly_notice")
 @click.option("-o", "--output", default=None, help=STDOUT_HELP)
+@_audit_options
 @_report
-def notice(data, mapping, out_dir, template, reference, fmt, output, force):
+def notice(data, mapping, out_dir, template, reference, fmt, output, force, draft, redact, trace):
     """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
-    _emit(_made(pipeline.notice, fmt, data_path=data, template=template, reference=reference,
-                mapping=mapping), out_dir, output, force)
+    from generator.audit import session
+
+    with session.session(draft=draft, redact=redact) as run:
+        product = _made(pipeline.notice, fmt, data_path=data, template=template, reference=reference,
+                        mapping=mapping)
+    _emit(product, out_dir, output, force)
+    _finish(run, data, trace, force, [product.name])
 
 
 def _progress(iterable, total):
@@ -334,22 +366,51 @@ def _progress(iterable, total):
 @click.option("--zip", "archive", is_flag=True, help="Also write a .zip of the scorecards / 另打包为 .zip.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores] / 并行进程数.")
+@_audit_options
 @_report
 def scorecards(data, mapping, out_dir, template, reference, fmt, force, only, merged, archive,
-               jobs):
+               jobs, draft, redact, trace):
     """Write one scorecard per township / 批量生成乡镇成绩单."""
     from generator import batch
+    from generator.audit import session
 
     names = only.replace("，", ",").split(",") if only else None
-    written = batch.scorecards(data, out_dir, template=template, fmt=fmt, reference=reference,
-                               only=names, jobs=jobs, merged=merged, archive=archive,
-                               mapping=mapping, force=force,
-                               progress=_progress)
+    with session.session(draft=draft, redact=redact) as run:
+        # A trace or a draft's list needs every scorecard's record: made in this process.
+        written = batch.scorecards(data, out_dir, template=template, fmt=fmt, reference=reference,
+                                   only=names, jobs=1 if (trace or draft) else jobs, merged=merged,
+                                   archive=archive, mapping=mapping, force=force,
+                                   progress=_progress)
     folder = written[0].parent if written else Path(out_dir)
     count = sum(1 for p in written if p.parent == folder)
     click.echo(f"{count} scorecards / 份成绩单 → {folder}")
     for extra in written[count:]:
         click.echo(str(extra))
+    _finish(run, data, trace, force, [p.name for p in written[:count]])
+
+
+@main.command()
+@click.argument("document", type=click.Path(dir_okay=False))
+@_data_option
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON / 以JSON输出.")
+@_report
+def check(document, data, mapping, as_json):
+    """Check a .docx's figures / 核对文档中的数字.
+
+    Compares every figure of the document (edited by hand or not) with the data /
+    逐一核对文档（含手工修改后的）中的数字与数据。Exit 0 when every figure matches, 3 when
+    one differs, has no source, or the data changed since the document was written /
+    全部一致返回0，有不一致返回3.
+    """
+    from generator.audit import check as checking
+
+    report = checking.check(document, data, mapping)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2, default=str))
+    else:
+        for line in report.lines():
+            click.echo(line)
+    sys.exit(0 if report.ok else checking.DIFFERENT)
 
 
 @main.command("import")

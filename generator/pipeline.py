@@ -26,6 +26,8 @@ from generator.render import catalogue
 from generator.render import sandbox as templating
 from generator.writers import text as text_writer
 from generator import limits
+from generator.audit import figures
+from generator.sources import pending
 from generator.errors import DataError, TemplateError
 from generator.document.model import Block, DocMeta, Document, PageBreak, Title
 from generator.output import output_name
@@ -59,7 +61,8 @@ def load_dataset(data_path: str | Path, mapping: str | Path | None = None) -> da
 
 
 def load_facts(data_path: str | Path, mapping: str | Path | None = None) -> dict:
-    return analysis.analyse(load_dataset(data_path, mapping))
+    data = load_dataset(data_path, mapping)
+    return pending.with_facts(analysis.analyse(data), data)  # 待补 figures, for drafts
 
 
 def template_context(facts: dict) -> dict:
@@ -102,7 +105,8 @@ def make_document(context: dict, template: str | jinja2.Template) -> Document:
     # Markdown parse of what it produced (limits.py).
     seconds = templating.RENDER_SECONDS
     try:
-        with limits.time_limit(seconds), limits.memory_bound():
+        # Every figure is recorded as it is worded, and placed as the markup is parsed.
+        with limits.time_limit(seconds), limits.memory_bound(), figures.tracing(context):
             markup = templating.render(tpl, context)
             doc = blocks.parse(markup, source=tpl.filename or source)
     except limits.TimeLimit:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 class Run:
     text: str
     bold: bool = False
+    highlight: bool = False  # a draft's placeholder (【待补：…】): yellow in Word
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,6 @@ class Document:
     meta: DocMeta
     blocks: tuple[Block, ...]
     assets: dict[str, bytes] = field(default_factory=dict, compare=False)
+    # Where each figure came from and where it stands (generator/audit/placement.Trace);
+    # None for a document not made from a template.
+    trace: object = field(default=None, compare=False)

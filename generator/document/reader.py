@@ -22,6 +22,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from generator.audit import figures, placement
 from generator.errors import TemplateError, shown
 from generator.document.model import (
     BODY, PARAGRAPH_ROLES, Block, DocMeta, Document, Heading, Image, PageBreak, Paragraph, Run,
@@ -179,7 +180,11 @@ def parse(markup: str, source: str = "<markup>") -> Document:
         else:
             raise AssertionError(f"blocks.parse does not handle token {kind}")
         i += 1
-    return Document(meta=meta, blocks=tuple(blocks))
+    doc = Document(meta=meta, blocks=tuple(blocks))
+    # The render stage marked where each figure is (generator/audit): take the marks out.
+    if figures.current() is not None or figures.START in markup:
+        doc = placement.settle(doc)
+    return doc
 
 
 def _error(tok: Token, source: str, en: str, zh: str, line: int | None = None) -> TemplateError:
@@ -280,6 +285,8 @@ def _line_break(left: str, right: str) -> str:
     (增长4.2%), so a break next to a CJK character on either side vanishes; only a
     break between two non-CJK characters is a word space.
     """
+    # A figure's invisible marks (generator/audit) are not characters a reader sees.
+    left, right = figures.strip_marks(left), figures.strip_marks(right)
     if left and right and not _is_cjk(left[-1]) and not _is_cjk(right[0]):
         return " "
     return ""

@@ -8,6 +8,7 @@ printing an empty string.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import os
@@ -24,6 +25,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.runtime import markup_join
 from jinja2.sandbox import SandboxedEnvironment, SandboxedFormatter
 
+from generator.audit import figures
 from generator.document import escape
 from generator.render import missing
 from generator.wording import zh
@@ -74,17 +76,22 @@ class FactsView(dict):
     length, items, equality) answers from the facts instead.
     """
 
-    __slots__ = ("_data", "_memo")
+    # _parent and _step: where the view was first reached from, so that a figure read
+    # from it can name its data path (generator/audit/figures).
+    __slots__ = ("_data", "_memo", "_parent", "_step")
 
-    def __init__(self, data: Mapping, memo: dict | None = None):
+    def __init__(self, data: Mapping, memo: dict | None = None, parent=None, step=None):
         super().__init__()
         self._data = data
         self._memo = {} if memo is None else memo
+        self._parent, self._step = parent, step
 
     def __missing__(self, key):
         value = self._data[key]
+        if value is None and figures.current() is not None:  # 待补 in the data: a draft's placeholder
+            value = figures.current().pending_at(self, key)
         if type(value) not in _PLAIN:  # numbers pass as they are: most figures are
-            value = _frozen(value) if key in MACHINE_KEYS else escape_facts(value, self._memo)
+            value = _frozen(value) if key in MACHINE_KEYS else escape_facts(value, self._memo, self, key)
         dict.__setitem__(self, key, value)
         return value
 
@@ -144,17 +151,19 @@ class FactsView(dict):
 class SequenceView(Sequence):
     """A read-only list of facts whose items are escaped as they are first read."""
 
-    __slots__ = ("_data", "_memo", "_seen")
+    __slots__ = ("_data", "_memo", "_parent", "_seen", "_step")
 
-    def __init__(self, data: Sequence, memo: dict | None = None):
+    def __init__(self, data: Sequence, memo: dict | None = None, parent=None, step=None):
         self._data = data
         self._memo = {} if memo is None else memo
         self._seen: list | None = None
+        self._parent, self._step = parent, step
 
     def _items(self) -> list:
         if self._seen is None:
             memo = self._memo
-            self._seen = [escape_facts(v, memo) for v in self._data]
+            self._seen = [escape_facts(v, memo, self, figures.step_for(i, v))
+                          for i, v in enumerate(self._data)]
         return self._seen
 
     def __getitem__(self, index):
@@ -193,7 +202,7 @@ VIEW_ATTRS = frozenset(dir(FactsView))
 
 
 
-def escape_facts(value, memo: dict | None = None):
+def escape_facts(value, memo: dict | None = None, parent=None, step=None):
     """Facts as templates read them: read-only, every printable string Markdown-escaped.
 
     Escaping the data (not the output) keeps template text and macro results,
@@ -217,15 +226,20 @@ def escape_facts(value, memo: dict | None = None):
     # The views hold what they stand for, so an id here is never reused.
     view = memo.get(id(value))
     if view is None:
-        view = FactsView(value, memo) if isinstance(value, Mapping) else SequenceView(value, memo)
-        memo[id(value)] = view
+        kind = FactsView if isinstance(value, Mapping) else SequenceView
+        view = memo[id(value)] = kind(value, memo, parent, step)
     return view
+
+
+_RAW_FIGURES = frozenset({int, float, figures.Pending})
 
 
 def _finalize(value):
     if value is None:
         # Missing data must never reach a reader as "None"; templates test for it.
         raise jinja2.UndefinedError("a missing figure (None) was printed; guard it with {% if %}")
+    if type(value) in _RAW_FIGURES:  # a number printed as it is is a figure too
+        return figures.raw(value)
     return value
 
 
@@ -499,6 +513,10 @@ def _bounded_lipsum(lipsum):
     return bounded
 
 
+# Values whose reads are remembered, for the figures printed from them.
+_READ_LOGGED = frozenset({int, float, str, datetime.date, figures.Pending})
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox (no Python internals, no unsafe calls) with every way of building text
     bounded (*, **, +, %, ~, str.format, the filters and str methods that grow text), the
@@ -512,12 +530,25 @@ class BoundedSandbox(SandboxedEnvironment):
         # skips the AttributeError Jinja raises and catches on every access.
         if type(obj) is FactsView and attribute not in VIEW_ATTRS:
             try:
-                return obj[attribute]
+                value = obj[attribute]
             except KeyError:
                 pass
+            else:
+                if type(value) in _READ_LOGGED:
+                    state = figures.current()
+                    if state is not None:  # where a figure comes from
+                        state.log.append((obj, attribute, value))
+                return value
         value = super().getattr(obj, attribute)
         if type(value) is _BUILTIN_METHOD and type(value.__self__) is str:  # noqa: E721 - hot path
             return _bounded_str_method(value) or value
+        return value
+
+    def getitem(self, obj, argument):
+        value = super().getitem(obj, argument)
+        if type(value) in _READ_LOGGED and type(obj) in (FactsView, SequenceView) \
+                and figures.current() is not None:
+            figures.current().read(obj, argument, value)
         return value
 
     def wrap_str_format(self, value):
@@ -572,7 +603,8 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def bounded_concat(self, parts):
         """`a ~ b ~ c`: joined as Jinja does, refused past MAX_SEQUENCE characters."""
-        texts = [p if isinstance(p, str) else str(p) for p in parts]
+        texts = [p if isinstance(p, str) else figures.raw(p) if type(p) in _RAW_FIGURES else str(p)
+                 for p in parts]
         _check("~", sum(len(t) for t in texts))
         if any(hasattr(p, "__html__") for p in parts):
             return markup_join(parts)

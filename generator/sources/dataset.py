@@ -447,6 +447,9 @@ class Dataset:
     highlights: tuple[Highlight, ...] = ()
     assessment: Assessment | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)  # the office's own top-level keys
+    # Figures written 待补 (late from the bureau): absent here, placeholders in a draft
+    # (sources/pending.py): {key, line, label, facts_path} each.
+    pending: tuple = ()
 
 
 # --- building -------------------------------------------------------------------

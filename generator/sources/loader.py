@@ -7,15 +7,18 @@ which keeps line positions and names every problem.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.sources import pending
 from generator.sources import yaml_reader as yaml_source
 from generator.sources.yaml_reader import Lines
 
 if TYPE_CHECKING:  # jsonschema is imported only to explain invalid data
     pass
 
+from generator.audit import figures
 from generator.sources.dataset import Dataset, Township, build, build_township
 from generator.sources.validation import (
     InvalidDataError,
@@ -53,7 +56,9 @@ def _quick(text: str | bytes, source: str) -> Dataset | None:
     data = yaml_source.quick_load(text, unit=lambda raw: _quick_township(raw, layouts))
     if data is None:
         return None
-    plain = json_like(data)
+    plain, waiting = pending.extract(json_like(data))
+    if waiting:
+        return None  # the careful way names each pending figure's line
     check = quick_schema_check()
     if check is None or not check(plain) or contract_problems(plain, {}):
         return None
@@ -73,8 +78,10 @@ def _careful(text: str, source: str) -> Dataset:
 
 
 def _dataset(data: dict[str, Any], lines: Lines, source: str) -> Dataset:
-    plain = json_like(data)
+    plain, waiting = pending.extract(json_like(data), lines)  # 待补: late, not wrong
     problems = schema_problems(plain, lines) or contract_problems(plain, lines)
     if problems:
-        raise InvalidDataError(source, problems)
-    return build(plain, source)
+        raise InvalidDataError(source, pending.explain(problems, waiting))
+    if waiting and not figures.mode().draft:
+        pending.refuse(waiting, source)
+    return replace(build(plain, source), pending=tuple(waiting))

@@ -419,8 +419,32 @@ def list_cn(items: Iterable[str], last: str = "和", sep: str = "、") -> str:
 
 # ---------------------------------------------------------------- registration
 
+# The filters that word a figure, and what kind of figure each words. In templates they
+# sit behind one seam (generator/audit/figures): each figure is recorded (its data path,
+# raw value and filter, for `--trace` and `speechgen check`), a pending one becomes a
+# draft's placeholder, and the public version (--redact) prints its digits as X, dates
+# and periods excepted. Grades, names and enumerations (一是, 两点) are words, not figures.
+FIGURE_KINDS: dict[str, str] = {
+    "number": "number", "amount": "amount", "times": "number", "count_of": "count",
+    "growth": "percent", "pct": "percent", "share": "percent", "points": "percent",
+    "pp_change": "percent", "gap": "percent",
+    "rank": "rank", "rank_move": "rank", "rank_arrow": "rank",
+    "date_cn": "date", "month_day": "date", "deadline": "date", "period_name": "date",
+    "stage_name": "date",
+}
+
+
+def _template_form(f: Callable[..., str]) -> Callable[..., str]:
+    kind = FIGURE_KINDS.get(f.__name__)
+    if kind is None:
+        return f
+    from generator.audit import figures
+
+    return figures.traced(f.__name__, f, kind)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
-    f.__name__: f
+    f.__name__: _template_form(f)
     for f in (number, amount, growth, pct, share, points, pp_change, gap, rank, rank_move,
               rank_arrow, grade_move, date_cn, month_day, deadline, cn, cn_count, ordinal_is,
               ordinal_lead, list_cn, count_of, times, period_name, stage_name)
@@ -428,5 +452,9 @@ FILTERS: dict[str, Callable[..., str]] = {
 
 # Those that read naturally as calls: {{ ordinal_is(loop.index) }}, {{ grade_move(a, b) }}.
 GLOBALS: dict[str, Callable[..., str]] = {
-    f.__name__: f for f in (cn, cn_count, ordinal_is, ordinal_lead, grade_move, date_cn, month_day, deadline)
+    f.__name__: FILTERS[f.__name__]
+    for f in (cn, cn_count, ordinal_is, ordinal_lead, grade_move, date_cn, month_day, deadline)
 }
+
+# The plain functions behind the filters, for re-wording a recorded figure (`check`).
+PLAIN: dict[str, Callable[..., str]] = {name: getattr(f, "__wrapped__", f) for name, f in FILTERS.items()}

@@ -31,6 +31,7 @@ from generator.document.model import (
 )
 from generator.document.numbering import labelled
 from generator.writers.docx import title_lines
+from generator.writers.docx import trace_part
 from generator.writers.docx.ooxml import (
     A_NS,
     CT_CORE,
@@ -71,20 +72,24 @@ def _ppr(style: str, extra: str = "") -> str:
 
 
 _BOLD = "<w:rPr><w:b/><w:bCs/></w:rPr>"
+_HIGHLIGHT = '<w:highlight w:val="yellow"/>'  # a draft's placeholder, 【待补：…】
 _BREAK_BEFORE = "<w:pageBreakBefore/>"
 
 
-def _run(text: str, bold: bool = False) -> str:
+def _run(text: str, bold: bool = False, highlight: bool = False) -> str:
     if not text:
         return ""
+    if highlight:
+        rpr = f"<w:rPr>{'<w:b/><w:bCs/>' if bold else ''}{_HIGHLIGHT}</w:rPr>"
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
     return f'<w:r>{_BOLD if bold else ""}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
 
 
 def _runs(runs: tuple[Run, ...], label: str = "") -> str:
     if label:
         first = runs[0] if runs else Run("")
-        runs = (Run(label + first.text, first.bold),) + tuple(runs[1:])
-    return "".join(_run(r.text, r.bold) for r in runs)
+        runs = (Run(label + first.text, first.bold, first.highlight),) + tuple(runs[1:])
+    return "".join(_run(r.text, r.bold, r.highlight) for r in runs)
 
 
 # Table text is 小四 (12 pt): a CJK character is 240 twips wide; Latin digits are
@@ -192,6 +197,7 @@ class _Media:
         self.rel_ids: dict[str, str] = {}
         self.parts: list[ZipMember] = []
         self.rels: list[str] = []
+        self.types: list[str] = []  # content types of parts other than pictures (the trace's)
         self.drawings = 0
 
     def embed(self, asset: str) -> tuple[str, bytes]:
@@ -537,6 +543,7 @@ def render_docx(doc: Document, ref: Reference | None = None,
     ref = ref or Reference.load()
     media = _Media(doc.assets, ref)
     document = _DOCUMENT_HEAD + "".join(_body(doc, ref, media)) + ref.sect_pr + _DOCUMENT_TAIL
+    trace_part.attach(doc, document, media, ref)  # where each figure came from, unseen in Word
     return _package(doc, deflate(DOCUMENT_PART, document.encode("utf-8"), BODY_LEVEL), media,
                     ref, custom_properties)
 
@@ -576,8 +583,9 @@ def _package(doc: Document | _Streamed, document: ZipMember, media: _Media, ref:
         package_rels.append(f'<Relationship Id="{_fresh_id("rIdCustom", ref.package_rel_ids)}" '
                             f'Type="{REL_CUSTOM}" Target="{CUSTOM_PART}"/>')
         members.append(deflate(CUSTOM_PART, _custom(custom_properties).encode("utf-8")))
-    if media.parts and not ref.has_png:
+    if media.rel_ids and not ref.has_png:
         types.insert(0, '<Default Extension="png" ContentType="image/png"/>')
+    types += media.types
     members += [
         ref.member(CONTENT_TYPES_PART, insert_before_close(ref.content_types, "".join(types))),
         ref.member(PACKAGE_RELS_PART, insert_before_close(ref.package_rels, "".join(package_rels))),
