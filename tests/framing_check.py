@@ -88,6 +88,9 @@ def _heading_level(line: str) -> int | None:
     return None
 
 
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def _strip_md(line: str) -> str:
     line = re.sub(r"^#{1,6}\s+", "", line)
     line = _LIST_PREFIX.sub("", line)
@@ -99,7 +102,7 @@ def split_sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     stack: list[tuple[int, str]] = []
     for raw in text.splitlines():
-        line = raw.strip()
+        line = _MD_ESCAPE.sub(r"\1", raw.strip())  # the text a reader sees: \{ is {
         if not line or re.fullmatch(r"[-|:\s]+", line) or line.startswith(("![", "Table:", "<!--")):
             continue
         if line.startswith("|"):
@@ -406,7 +409,7 @@ def _indicator_zeros(ind: dict, sched: float | None, kind: str) -> bool:
         if v is not None and tgt.get("value") and sched is not None and not rate:
             vals.append(round(v / tgt["value"] - sched, 9))
     elif kind == "pct":
-        vals = [g, prev.get("growth")] + ([v, prev.get("value")] if rate else [])
+        vals = [g, prev.get("growth"), tgt.get("growth")] + ([v, prev.get("value"), tgt.get("value")] if rate else [])
         if v is not None and tgt.get("value"):
             vals.append(v)   # completion 0.0% of the target
     elif kind == "change":
@@ -420,14 +423,17 @@ def _cell_zero(cell: dict, sched: float | None) -> bool:
     """A race cell gives a real zero: nothing done (or nothing reported, which scores 0),
     or a completion exactly on schedule (a gap of 0)."""
     v, t = cell.get("value"), cell.get("target")
-    if v is None or _near_zero(v) or _near_zero(t):
+    if v is None or _near_zero(v) or _near_zero(t) or (t and v / t <= 0):  # nothing done scores 0
         return True
     return bool(t and sched is not None and _near_zero(round(v / t - sched, 9)))
 
 
 def _unit_zeros(unit: dict, sched: float | None, only: set[str] | None = None) -> bool:
     cells = unit.get("values") or {}
-    return any(_cell_zero(cell or {}, sched) for k, cell in cells.items() if only is None or k in only)
+    if not any((cell or {}).get("target") for cell in cells.values()):
+        return True  # nothing scored: the total is zero by the scoring rule
+    keys = cells.keys() if only is None else only   # a cell not in the data was not reported
+    return any(_cell_zero(cells.get(k) or {}, sched) for k in keys)
 
 
 def check_zero(doc, data: dict | None = None) -> list[Violation]:
@@ -458,6 +464,11 @@ def check_zero(doc, data: dict | None = None) -> list[Violation]:
         for name, p in projects.items():
             if name in s.text:
                 ok = ok or _near_zero(p.get("completed")) or _near_zero(p.get("planned"))
+        if units and "平均得分" in s.text:   # the race's average: zero when nobody scored
+            ok = ok or all(_unit_zeros(u, sched) for u in units.values())
+        if projects and "重点项目" in s.text:   # the projects' totals
+            ok = ok or any(_near_zero(sum(float(p.get(k) or 0) for p in projects.values()))
+                           for k in ("completed", "planned", "started"))
         if not ok:
             out.append(Violation("zero", s.text, f"figure printed as zero ({hits[0][0]!r}) where no figure behind "
                                  "the sentence is zero: go down a unit or add decimals"))
@@ -498,26 +509,31 @@ def check_front_runners(doc, data: dict | None = None) -> list[Violation]:
 SHORTFALL_HEADINGS = ("问题", "不足", "短板", "差距", "走弱", "落后", "薄弱", "靠后", "困难", "隐忧")
 BAD_HIGHER = ("落后", "下降", "回落", "倒数", "未完成", "没有完成", "未达", "没有达到", "低于", "欠", "差",
               "滞后", "负增长", "放缓", "后退", "下滑", "不足", "偏低", "缺口", "靠后", "D档", "E档",
-              "未报送", "没有报送", "未开工", "尚未", "收窄", "减少", "不到", "仅", "只有", "拖", "掉队",
-              "低位", "不高", "不快", "乏力", "偏慢", "较差", "后移", "末位", "低", "少", "慢")
+              "未报送", "没有报送", "未开工", "没有开工", "尚未", "收窄", "减少", "不到", "仅", "只有", "拖", "掉队",
+              "低位", "不高", "不快", "乏力", "偏慢", "较差", "后移", "末位", "降至", "低", "少", "慢")
 BAD_LOWER = ("上升", "高于", "超出", "超过", "增加", "增长", "倒数", "落后", "后退", "下滑", "未完成", "未达",
-             "差", "D档", "E档", "靠后", "反弹", "抬头", "攀升", "偏高", "末位", "突破", "高", "多")
+             "差", "D档", "E档", "靠后", "反弹", "抬头", "攀升", "偏高", "末位", "突破", "降至", "高", "多")
 
 
-def _bad_in(seg: str, lower: bool) -> bool:
+def _bad_in(seg: str, lower: bool, extra: tuple[str, ...] = ()) -> bool:
+    if any(w in seg for w in extra):
+        return True
     if lower:
         seg2 = re.sub(r"(下降|后退|下滑)\s*\d+\s*(位|个位次)", "后退", seg)  # a rank fall is bad either way
         return any(w in seg2 for w in BAD_LOWER)
     return any(w in seg for w in BAD_HIGHER)
 
 
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.|（\d+）)\s*")
 TASK_HEADINGS = re.compile(r"谋划|任务|下步|下一步|工作安排|工作要求|几点要求|举措|部署|重点抓好")
 
 
 def _in_shortfalls(s: Sentence, themes: set[str]) -> bool:
-    if not any(any(k in h for k in SHORTFALL_HEADINGS) for h in s.section):
+    # 问题清单 is the name of a report, not a word about problems
+    if not any(any(k in h.replace("问题清单", "") for k in SHORTFALL_HEADINGS) for h in s.section):
         return False
-    if any(h in themes for h in s.section) or (s.section and TASK_HEADINGS.search(s.section[0])):
+    if any(_NUMBERED.sub("", h) in themes for h in s.section) or \
+            (s.section and TASK_HEADINGS.search(s.section[0])):
         return False   # a task theme such as 补齐生态短板 is not a shortfalls section
     return True
 
@@ -526,6 +542,8 @@ def check_shortfalls(doc, data: dict | None = None) -> list[Violation]:
     out = []
     names = _indicator_names(data)
     themes = {t.get("theme") for t in (data or {}).get("tasks") or [] if t.get("theme")}
+    # the office's own shortfall grades are bad news too (rules.shortfall_grades)
+    grades = tuple(f"{g}档" for g in (((data or {}).get("rules") or {}).get("shortfall_grades") or []))
     for s in _sentences(doc):
         if s.table or not _in_shortfalls(s, themes):
             continue
@@ -535,7 +553,7 @@ def check_shortfalls(doc, data: dict | None = None) -> list[Violation]:
         preamble = s.text[:ms[0][0]]
         for ind, seg in _segments(s.text, names):
             lower = ind.get("better") == "lower"
-            if not _bad_in(seg, lower) and not _bad_in(preamble, lower):
+            if not _bad_in(seg, lower, grades) and not _bad_in(preamble, lower, grades):
                 out.append(Violation("short", s.text, f"{ind['name']} is under a shortfalls heading "
                                      f"({s.section[-1]}) but its part of the sentence says nothing bad: {seg!r}"))
     return out
@@ -661,8 +679,12 @@ def check_level(doc, data: dict | None = None) -> list[Violation]:
         label = "县（市、区）"
     region = meta.get("region", "")
     out = []
+    # the office's own words (the meeting's name, the issuer) are theirs to choose
+    verbatim = [v for v in (meta.get("meeting"), meta.get("issuer"), region) if isinstance(v, str) and v]
     for s in _sentences(doc):
-        text = s.text.replace(region, "") if region else s.text
+        text = s.text
+        for v in verbatim:
+            text = text.replace(v, "")
         for w in _WRONG_LEVEL.get(level, ()):
             if w in text:
                 out.append(Violation("level", s.text, f"{w!r} in a {level}-level document"))

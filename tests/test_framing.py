@@ -80,7 +80,8 @@ def render(data: dict, tmp_path: Path, name: str) -> dict[str, str]:
     facts = pipeline.load_facts(path)
     context = templating.escape_facts(pipeline.template_context(facts))
     docs = {kind: pipeline.encode(pipeline.make_document(context, template), "md").decode("utf-8")
-            for kind, template in (("speech", "quarterly_speech"), ("notice", "quarterly_notice"))}
+            for kind, template in (("speech", "quarterly_speech"), ("notice", "quarterly_notice"),
+                                   ("plenary", "plenary_speech"), ("forum", "forum_speech"))}
     for town in facts["townships"]["units"][:4]:
         doc = pipeline.make_document({**context, "town": templating.escape_facts(town)}, "township_scorecard")
         docs[f"card:{town['name']}"] = pipeline.encode(doc, "md").decode("utf-8")
@@ -201,7 +202,8 @@ def test_written_counties_pass_the_framing_checker(path):
     facts = pipeline.load_facts(path)
     context = templating.escape_facts(pipeline.template_context(facts))
     docs = {kind: pipeline.encode(pipeline.make_document(context, template), "md").decode("utf-8")
-            for kind, template in (("speech", "quarterly_speech"), ("notice", "quarterly_notice"))}
+            for kind, template in (("speech", "quarterly_speech"), ("notice", "quarterly_notice"),
+                                   ("plenary", "plenary_speech"), ("forum", "forum_speech"))}
     for town in facts["townships"]["units"]:
         doc = pipeline.make_document({**context, "town": templating.escape_facts(town)}, "township_scorecard")
         docs[f"card:{town['name']}"] = pipeline.encode(doc, "md").decode("utf-8")

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 from generator.facts import assessment, departments, highlights, investment, racing, scope, statements
 from generator.facts import schedule as schedule_line
+from generator.facts.period import parse_period
 from generator.facts.trajectory import trajectory
 from generator.wording import zh
 from generator.sources.dataset import Dataset, Indicator, ProblemList, Project, Rules
@@ -47,6 +48,20 @@ def printed_points(x: float | None) -> float | None:
     document can never say 落后序时进度0.0个百分点 or 差0.0个百分点.
     """
     return None if x is None else zh.rounded(x, 1)
+
+
+def _same_kind(code: str, kind: str | None) -> bool:
+    """A history point of the current period's kind: a run of quarters is not a run of years."""
+    p = parse_period(code)
+    return kind is None or (p is not None and p.kind == kind)
+
+
+def _printed_gap(growth: float | None, target: float | None) -> float | None:
+    """A growth rate's gap to its target, between the figures as printed: 下降0.04% is
+    below a 0.0% target, and 4.24% reads as meeting a 4.2% one."""
+    if growth is None or target is None:
+        return None
+    return zh.printed(zh.printed(growth, 1) - zh.printed(target, 1), 1)
 
 
 def _good(delta: float | None, better: str) -> bool | None:
@@ -93,7 +108,7 @@ def rate_target_status(value: float | None, target: float | None, better: str,
 
 
 def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rules,
-                    year_end: bool = False) -> dict:
+                    year_end: bool = False, period_kind: str | None = None) -> dict:
     """All derived measures, the statements they support and the verdict of one indicator."""
     prev = ind.previous
     # The measure compared with averages and peers: growth where there is one,
@@ -113,7 +128,7 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
     rank_move = None if ind.rank is None or prev.rank is None else prev.rank - ind.rank
     growth_change = _diff(ind.growth, prev.growth)
     value_change = _diff(ind.value, prev.value) if ind.measure == "level" else None
-    target_growth_gap = printed_points(_diff(ind.growth, ind.target.growth))
+    target_growth_gap = _printed_gap(ind.growth, ind.target.growth)
     if ind.measure == "level":
         sched = rate_target_status(ind.value, ind.target.value, ind.better, ind.decimals)
     else:
@@ -141,7 +156,8 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
         "reason": ind.reason,
         "history": [{"period": h.period, "value": h.value, "growth": h.growth, "rank": h.rank,
                      "grade": h.grade} for h in ind.history],
-        "trajectory": trajectory([{"rank": h.rank} for h in ind.history], prev.rank, ind.rank),
+        "trajectory": trajectory([{"rank": h.rank} for h in ind.history if _same_kind(h.period, period_kind)],
+                                 prev.rank, ind.rank),
         "scope_average": avg,
         "gap_to_average": gap_avg,
         "above_average_good": _good(gap_avg, ind.better),
@@ -308,7 +324,7 @@ def analyse(ds: Dataset) -> dict:
     schedule = period.schedule
     rules = ds.rules
     year_end = period.months == 12
-    inds = [indicator_facts(i, schedule, ds.meta.scope_size, rules, year_end)
+    inds = [indicator_facts(i, schedule, ds.meta.scope_size, rules, year_end, ds.meta.period.kind)
             for i in ds.indicators.values()]
     for f, ind in zip(inds, ds.indicators.values()):  # the whole table's distribution, when imported
         f["scope"] = scope.scope_facts(ind, ds.meta.region, f["compared"])

@@ -10,7 +10,7 @@ with who leads and who carries them out. Words are in plenary_speech.md.j2.
 
 from __future__ import annotations
 
-from generator.planning.sentences import indicator_sentence, mark_superlatives
+from generator.planning.sentences import indicator_sentence, mark_superlatives, vary
 
 # (group, words that put a report card in it, heading when good, heading when bad).
 # A card that matches none joins "development".
@@ -49,7 +49,9 @@ def _groups(items: list[dict], side: str, everyone: list[dict], code: str) -> li
         kept = [p for p in planned if p in strongest]
         out.append({"key": key, "heading": heading[key], "sentences": kept,
                     "rest": [p["f"]["name"] for p in planned if p not in strongest]})
-    return [g for g in out if g["sentences"]]
+    out = [g for g in out if g["sentences"]]
+    vary([p for g in out for p in g["sentences"]])  # heard one after another
+    return out
 
 
 def _investment(ip: dict | None) -> dict | None:

@@ -64,7 +64,16 @@ def _problem_lists(pl: dict, size: int) -> dict:
     ratings = list(dict.fromkeys(i["rating"] for i in poor))
     poor = sorted(poor, key=lambda i: ratings.index(i["rating"]))
     groups = [{"rating": r, "names": [i["name"] for i in poor if i["rating"] == r]} for r in ratings]
-    return {"good": good, "poor": poor, "poor_groups": groups, "count": pl["count"]}
+    # Good lists are said together by rating, but for the two that rose most, which
+    # each get a clause with their rank and move.
+    # at most two clauses of one shape in a row: the strongest risers keep theirs
+    ranked = sorted((i for i in good if i["rank"] is not None or (i["rank_move"] or 0) > 0),
+                    key=lambda i: -(i["rank_move"] or 0))[:2]
+    plain = [i for i in good if i not in ranked]
+    good_groups = [{"rating": r, "names": list(dict.fromkeys(i["name"] for i in plain if i["rating"] == r))}
+                   for r in dict.fromkeys(i["rating"] for i in plain)]
+    return {"good": good, "good_groups": good_groups, "good_ranked": [i for i in good if i in ranked],
+            "poor": poor, "poor_groups": groups, "count": pl["count"]}
 
 
 def _race(towns: dict | None) -> dict | None:
@@ -188,6 +197,8 @@ def plan(facts: dict) -> dict:
         targets[key + "_rest"] = [f["name"] for f in targets[key][LISTED:]]
         targets[key] = targets[key][:LISTED]
     targets["kind"] = schedule_kind
+    # "分别比年度增长目标低…" holds only where lower growth is the worse news
+    targets["missed_all_higher"] = all(f["better"] == "higher" for f in targets["missed_new"])
     # The targets paragraph comes before the other shortfalls: what it says in full,
     # their sentences leave out.
     in_targets = frozenset([(f["id"], schedule_kind) for f in targets["behind_new"]]
@@ -199,7 +210,7 @@ def plan(facts: dict) -> dict:
     highlights = _highlights(facts.get("highlights") or [])
     has_good = bool(econ_good["sentences"] or other_good["sentences"] or lists["good"] or highlights
                     or (investment and investment["good"]) or deps
-                    or (projects["count"] and projects["on_schedule"]) or (race and race["has_good"]))
+                    or (projects["count"] and projects["on_schedule"] and projects["started"]) or (race and race["has_good"]))
     has_bad = bool(econ_bad["sentences"] or other_bad["sentences"] or targets["behind"]
                    or (investment and not investment["good"])
                    or targets["growth_missed"] or lists["poor"] or projects["behind"]
@@ -231,7 +242,8 @@ def plan(facts: dict) -> dict:
         },
         "good": {"present": has_good, "economy": econ_good, "others": other_good,
                  "cards": _cards(facts["cards"]),
-                 "lists": lists["good"], "projects": bool(projects["count"] and projects["on_schedule"]),
+                 "lists": lists["good"], "list_groups": lists["good_groups"],
+                 "lists_ranked": lists["good_ranked"], "projects": bool(projects["count"] and projects["on_schedule"] and projects["started"]),
                  "race": race if race and race["has_good"] else None,
                  "investment": investment if investment and investment["good"] else None,
                  "departments": deps, "highlights": highlights},

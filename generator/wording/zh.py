@@ -139,6 +139,13 @@ def number(x: float, decimals: int = 1) -> str:
     return _fmt(_round(d, _visible(d, _places(decimals, "number"))))
 
 
+def printed(x: float, decimals: int = 1) -> float:
+    """x as `number`, `growth` and `points` print it, as a float: a figure that is not
+    zero keeps the places that stop it reading as zero (0.04, never 0.0)."""
+    d = _decimal(x, "printed")
+    return float(_round(d, _visible(d, _places(decimals, "printed"))))
+
+
 def rounded(x: float, decimals: int = 1) -> float:
     """x as `number` prints it, as a float: float(number(x, d)) without the text."""
     return float(_round(_decimal(x, "rounded"), _places(decimals, "rounded")))
