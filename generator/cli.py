@@ -474,12 +474,17 @@ def init(folder, force):
               help="The township whose scorecard is shown [default: the first ranked] / 预览哪个乡镇的成绩单.")
 @click.option("--color/--no-color", "color", default=None,
               help="Placeholders in reverse video [default: on a terminal] / 待补内容反显（默认仅终端）.")
+@click.option("--draft", is_flag=True,
+              help="Figures written 待补 in the data become placeholders / 数据中的“待补”显示为占位.")
+@click.option("--redact", is_flag=True, help="The public version, figures as X / 公开稿，数字以X代替.")
 @_report
-def preview(document, data, mapping, template, town, color):
+def preview(document, data, mapping, template, town, color, draft, redact):
     """Print a document as text, headings numbered, placeholders marked / 在终端预览文档."""
     from generator import preview as previewing
+    from generator.audit import session
 
-    shown = previewing.preview(data, document, template=template, town=town, mapping=mapping)
+    with session.session(draft=draft, redact=redact):
+        shown = previewing.preview(data, document, template=template, town=town, mapping=mapping)
     highlight = _on_terminal(sys.stdout) if color is None else color
     click.echo(shown.shown(highlight), nl=False, color=highlight)
     found = shown.placeholders

@@ -36,12 +36,13 @@ class TestSchedule:
     def test_completion_and_gap(self, value, target, schedule, better, completion, on, gap):
         s = schedule_status(value, target, schedule, better)
         assert s == {"completion": pytest.approx(completion), "on_schedule": on,
-                     "schedule_gap": pytest.approx(gap)}
+                     "schedule_gap": pytest.approx(gap), "completion_places": 1, "schedule_short": None}
 
     @pytest.mark.parametrize("value,target", [(None, 100), (50, None), (50, 0)])
     def test_unassessable(self, value, target):
         assert schedule_status(value, target, 0.5, "higher") == {
-            "completion": None, "on_schedule": None, "schedule_gap": None}
+            "completion": None, "on_schedule": None, "schedule_gap": None, "completion_places": 1,
+            "schedule_short": None}
 
 
 class TestIndicatorFacts:
@@ -193,3 +194,12 @@ class TestAnalyse:
         assert data["meta"]["date"] == "2024-07-15"
         assert data["meta"]["period"] == "2024-Q2"
         assert "by_id" not in data
+
+
+def test_a_gap_too_small_for_one_decimal_is_said_as_the_amount_to_do():
+    # 9999.5万元 of 24000万元 after five months: 41.66% against 41.67%, 0.5万元 short
+    s = schedule_status(9999.5, 24000, 5 / 12, "higher")
+    assert (s["on_schedule"], s["schedule_gap"], s["completion_places"]) == (False, 0.01, 2)
+    assert s["schedule_short"] == pytest.approx(0.5)
+    # and 10000万元 is on the line exactly
+    assert schedule_status(10000, 24000, 5 / 12, "higher")["on_schedule"] is True

@@ -69,7 +69,11 @@ def test_draft_keeps_the_sentence_with_a_highlighted_placeholder(tmp_path):
     (para,) = [p for p in d.paragraphs if "【待补：地区生产总值】" in p.text]
     assert "地区生产总值完成【待补：地区生产总值】" in para.text  # the figure's own place in its sentence
     lit = [r for r in para.runs if r.font.highlight_color is not None]
-    assert [r.text for r in lit] == ["【待补：地区生产总值】"]
+    # the pending growth keeps its place in its indicator's sentence too
+    assert "同比【待补：固定资产投资增速】" in para.text
+    # every placeholder of the paragraph lit, and nothing else (the rank waits for the bureau too)
+    assert sorted(r.text for r in lit) == sorted(["【待补：地区生产总值】", "【待补：固定资产投资增速】",
+                                                  "【待补：地区生产总值位次】"])
     assert str(lit[0].font.highlight_color).startswith("YELLOW")
     assert all(r.font.highlight_color is None for p in d.paragraphs for r in p.runs if "待补" not in r.text)
     # the run ends with what is missing: data key, line, and the section it stands in
@@ -77,8 +81,8 @@ def test_draft_keeps_the_sentence_with_a_highlighted_placeholder(tmp_path):
     line = next(x for x in err.splitlines() if "indicators.gdp.value" in x)
     assert f"late.yaml:{line_of(data, 'value', 'gdp')}:" in line
     assert "二、正视差距，把短板弱项找准 / （一）主要经济指标承压" in line
-    unused = next(x for x in err.splitlines() if "indicators.fai.growth" in x)
-    assert "本文未用到" in unused
+    used = next(x for x in err.splitlines() if "indicators.fai.growth" in x)
+    assert "（一）主要经济指标承压" in used
 
 
 def test_any_template_gets_placeholders_through_the_filters(tmp_path):

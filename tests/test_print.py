@@ -9,6 +9,7 @@ The standard's figures are met within ±1.5 mm.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -203,7 +204,11 @@ def test_every_full_page_has_22_lines_on_the_grid(rendered):
     assert len(pages) > 3
     for number, page in enumerate(pages[1:-1], start=2):
         lines = body_lines(page)
-        assert len(lines) == 22, (number, len(lines))
+        # a heading is never left as a page's last line: it goes over with its text,
+        # and that page ends one line early
+        heading_next = re.match(r"\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)",
+                                body_lines(pages[number])[0].text)
+        assert len(lines) == 22 or (len(lines) == 21 and heading_next), (number, len(lines))
         steps = [b.top - a.top for a, b in zip(lines, lines[1:])]
         assert all(abs(step - LINE) < 1.0 for step in steps), (number, steps)
         assert near(lines[-1].bottom, BOTTOM - (LINE - CHAR) / 2 - 0.2) or lines[-1].bottom <= BOTTOM

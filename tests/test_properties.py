@@ -314,7 +314,9 @@ def distinct_names(data: dict) -> dict:
         for item in group:
             if isinstance(item, dict) and item.get("name"):
                 # a name of figures and marks ("1.", "A*B") would be found inside the text's figures
-                if item["name"] in seen or not re.search(r"[\u4e00-\u9fff]", str(item["name"])):
+                # nor one the checker reads differently once Markdown's marks are gone ("**粗**")
+                if item["name"] in seen or not re.search(r"[\u4e00-\u9fff]", str(item["name"])) \
+                        or re.search(r"[*_`\[\]\\#|<>]", str(item["name"])):
                     item["name"] = next(fresh)  # a name no other contains, nor is contained in
                 seen.add(item["name"])
     # nor a 牵头单位 or a project that shares an indicator's name
@@ -451,12 +453,16 @@ def test_a_township_is_never_named_both_first_and_lagging():
     assert "甲镇以120.00分排名第一。" in alone and "位列前" not in alone
 
 
-def test_a_gap_that_prints_as_zero_is_no_gap():
-    # 49.96% done at mid-year prints as 50.0%: on schedule, never "落后序时进度0.0个百分点".
+def test_a_gap_one_decimal_would_hide_is_shown_with_two():
+    # 49.96% done at mid-year is behind by 0.04个百分点: said so, with the completion at two
+    # decimals beside it, never "完成50.0%，达到序时进度" nor "落后序时进度0.0个百分点".
     facts = analysis.indicator_facts(dataset.Indicator(id="fai", name="固定资产投资", card="经济", unit="亿元",
                                                        value=49.96, target=dataset.Target(value=100)),
                                      0.5, 38, dataset.Rules())
-    assert (facts["on_schedule"], facts["schedule_gap"]) == (True, 0.0)
+    assert (facts["on_schedule"], facts["schedule_gap"], facts["completion_places"]) == (False, 0.04, 2)
+    # float noise below the six digits completions are rounded to is no gap
+    level = analysis.schedule_status(49.9999999, 100, 0.5, "higher")
+    assert (level["on_schedule"], level["schedule_gap"]) == (True, 0.0)
     behind = analysis.schedule_status(49.9, 100, 0.5, "higher")
     assert (behind["on_schedule"], behind["schedule_gap"]) == (False, 0.1)
 

@@ -84,7 +84,9 @@ def test_the_speech_reads_like_the_seeds():
 
 def test_document_numbers_and_dates_stay(pair):
     _, public, trace, _ = pair
-    text = "\n".join(p.text for p in public.paragraphs) + "\n".join(_cells(public))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    # every paragraph, the 版记's text box and the cells included; a title's line break joined
+    text = "\n".join("".join(t.text or "" for t in p.iter(w + "t")) for p in public.element.body.iter(w + "p"))
     if trace["kind"] == "notice":
         assert "青委办〔2024〕12号" in text and "2024年7月16日印发" in text
         assert "关于2024年二季度乡镇（街道）赛马比拼情况的通报" in text

@@ -14,6 +14,7 @@ Sign conventions, used throughout:
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections.abc import Iterable, Mapping
 
 from generator.facts import assessment, departments, highlights, investment, racing, scope, statements
@@ -50,6 +51,13 @@ def printed_points(x: float | None) -> float | None:
     return None if x is None else zh.rounded(x, 1)
 
 
+def _next_stage(p, date) -> str:
+    """三季度, 下半年, 6月; at a year's end 明年, or 今年 when the meeting is already in it."""
+    if p.months == 12 and date and date.year > p.year:
+        return "今年"
+    return p.next_stage_name
+
+
 def _same_kind(code: str, kind: str | None) -> bool:
     """A history point of the current period's kind: a run of quarters is not a run of years."""
     p = parse_period(code)
@@ -61,7 +69,9 @@ def _printed_gap(growth: float | None, target: float | None) -> float | None:
     below a 0.0% target, and 4.24% reads as meeting a 4.2% one."""
     if growth is None or target is None:
         return None
-    return zh.printed(zh.printed(growth, 1) - zh.printed(target, 1), 1)
+    g, t = zh.number(growth, 1), zh.number(target, 1)
+    places = max(len(x.partition(".")[2]) for x in (g, t))  # 下降0.04% against 5.0%: 低4.96
+    return zh.printed(round(float(g) - float(t), places), places)
 
 
 def _good(delta: float | None, better: str) -> bool | None:
@@ -86,10 +96,18 @@ def schedule_status(value: float | None, target: float | None, schedule: float,
     is on schedule.
     """
     if value is None or target is None or target == 0:
-        return {"completion": None, "on_schedule": None, "schedule_gap": None}
-    completion = _r(value / target)
+        return {"completion": None, "on_schedule": None, "schedule_gap": None, "completion_places": 1,
+                "schedule_short": None}
+    ratio = value / target
+    # rounded against float noise, but a tiny completion is still not a zero one
+    completion = _r(ratio) if _r(ratio) or not ratio else ratio
     gap = schedule_line.gap_points(completion, schedule, better)
-    return {"completion": completion, "on_schedule": gap <= 0, "schedule_gap": gap}
+    # a gap too small to say in 个百分点 is said as the amount still to do (还差0.5万元)
+    short = None
+    if 0 < gap < 0.05:
+        short = _r(schedule * target - value if better == "higher" else value - schedule * target)
+    return {"completion": completion, "on_schedule": gap <= 0, "schedule_gap": gap,
+            "completion_places": schedule_line.completion_places(completion, schedule), "schedule_short": short}
 
 
 def rate_target_status(value: float | None, target: float | None, better: str,
@@ -101,10 +119,12 @@ def rate_target_status(value: float | None, target: float | None, better: str,
     short, not 0.1.
     """
     if value is None or target is None:
-        return {"completion": None, "on_schedule": None, "schedule_gap": None}
+        return {"completion": None, "on_schedule": None, "schedule_gap": None, "completion_places": 1,
+                "schedule_short": None}
     places = max(1, decimals) if decimals is not None else 1
     short = zh.rounded(target - value if better == "higher" else value - target, places)
-    return {"completion": None, "on_schedule": short <= 0, "schedule_gap": short}
+    return {"completion": None, "on_schedule": short <= 0, "schedule_gap": short, "completion_places": 1,
+            "schedule_short": None}
 
 
 def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rules,
@@ -164,6 +184,9 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
         "peers": peers,
         "peers_behind": [p["name"] for p in peers if p["good"] is False],
         "target_growth_gap": target_growth_gap,
+        # printed with as many decimals as the figures it is taken between
+        "target_growth_places": max(1, -Decimal(repr(target_growth_gap)).normalize().as_tuple().exponent)
+        if target_growth_gap else 1,
         "meets_growth_target": (None if target_growth_gap is None else
                                 (target_growth_gap >= 0 if ind.better == "higher"
                                  else target_growth_gap <= 0)),
@@ -287,7 +310,9 @@ def _meta_facts(ds: Dataset) -> dict:
         **m.extra,  # the office's own keys; a computed fact of the same name wins
         "region": m.region, "level": m.level, "whole": m.whole,
         "period": p, "period_code": p.code, "period_kind": p.kind, "year": p.year, "period_name": p.cumulative_name,
-        "stage": p.stage_name, "next_stage": p.next_stage_name, "previous_name": p.previous_name,
+        "stage": p.stage_name, "next_stage": _next_stage(p, m.date), "previous_name": p.previous_name,
+        # a year reviewed after it ended is 去年, and the year to come 今年 (a January meeting)
+        "this_year_word": "去年" if m.date and p.months == 12 and m.date.year > p.year else "今年",
         "schedule": p.schedule, "next_schedule": p.next_schedule,
         "is_year_end": p.months == 12,
         "next_year": p.year + 1,

@@ -21,6 +21,8 @@ SMALL_SCOPE = 5
 STRONG_TARGET_MISS = 1.0
 # Ahead of 序时进度 by this many 个百分点 or more is a strong good statement.
 STRONG_AHEAD = 5.0
+# Behind schedule by less than this many 个百分点 is a weak bad statement.
+TINY_GAP = 0.05
 
 
 def _statement(kind: str, polarity: str, strong: bool, salience: float) -> dict:
@@ -101,7 +103,8 @@ def indicator_statements(f: dict, rules, year_end: bool) -> list[dict]:
         if f["on_schedule"]:
             out.append(_statement(kind, GOOD, year_end or -gap >= STRONG_AHEAD, 2 + -gap / 20))
         elif rules.shortfall_behind_schedule:
-            out.append(_statement(kind, BAD, True, 3 + gap / 10))
+            # a few tenths of a 个百分点 (还差0.5万元) is behind, but not news enough to place it
+            out.append(_statement(kind, BAD, gap >= TINY_GAP, 3 + gap / 10))
     elif f["measure"] == "level" and f["on_schedule"] is not None:
         if f["on_schedule"]:
             out.append(_statement("level_target", GOOD, False, 1.5))

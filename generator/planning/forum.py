@@ -11,17 +11,21 @@ forum_speech.md.j2.
 from __future__ import annotations
 
 NAMED = 3
+MIN_FIELD = 6  # as the speech's race: below this the bottom three are most of the field
 
 
 def _counts(units: list) -> dict:
-    """How many indicators each township reached: the majority line, and the lowest counts."""
+    """How many indicators each township reached: the majority line, and the lowest counts.
+
+    "只有k项" is said only of townships that reached half or fewer of theirs; the lowest
+    first in the race's order from the bottom, so the worst are the ones named."""
     assessed = [u for u in units if u["assessed_count"]]
     majority = [u["name"] for u in assessed if u["on_schedule_count"] * 2 > u["assessed_count"]]
-    some = sorted((u for u in assessed if u["on_schedule_count"]), key=lambda u: u["on_schedule_count"])
-    lowest_count = some[0]["on_schedule_count"] if some else None
-    lowest = [u["name"] for u in some if u["on_schedule_count"] == lowest_count][:NAMED]
-    return {"majority": majority, "lowest": lowest, "lowest_count": lowest_count,
-            "assessed": len(assessed)}
+    low = [u for u in reversed(assessed) if u["on_schedule_count"] and u["on_schedule_count"] * 2 <= u["assessed_count"]]
+    lowest_count = min((u["on_schedule_count"] for u in low), default=None)
+    lowest = [u["name"] for u in low if u["on_schedule_count"] == lowest_count]
+    return {"majority": majority, "lowest": lowest[:NAMED], "lowest_more": len(lowest) - len(lowest[:NAMED]),
+            "lowest_total": len(lowest), "lowest_count": lowest_count, "assessed": len(assessed)}
 
 
 def plan_forum(facts: dict, base: dict) -> dict | None:
@@ -41,13 +45,15 @@ def plan_forum(facts: dict, base: dict) -> dict | None:
     idle = [{"town": town, "count": v["count"] - v["started"]}
             for town, v in by_town.items() if v["count"] > v["started"]]
     entries = [e for theme in base["tasks"] for e in theme["entries"]][:NAMED]
+    has_projects = bool(by_town) or bool(towns_ip)
     return {
         "tone": base["tone"], "closing": base["closing"],
         "count": t["count"], "indicator_count": t["indicator_count"],
         "score_on": score_on, "score_behind": t["count"] - len(score_on),
         "counts": _counts(units),
         "none": t["none_on_schedule"],
-        "bottom": t["bottom"],
+        # named for a written plan only in a field large enough, and only when really behind
+        "bottom": [u for u in t["bottom"] if u["score"] < t["total_weight"]] if t["count"] >= MIN_FIELD else [],
         "widespread": widespread,
         "projects": {"present": bool(by_town), "listed": listed,
                      "unlisted": [n for n in by_town if n not in listed], "idle": idle},
@@ -56,4 +62,6 @@ def plan_forum(facts: dict, base: dict) -> dict | None:
             "zero": towns_ip["zero"], "lowest": towns_ip["lowest"],
             "completed": towns_ip["completed"]},
         "tasks": entries,
+        "has_projects": has_projects,
+        "requirements": 2 + int(has_projects),
     }

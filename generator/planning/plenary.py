@@ -22,6 +22,9 @@ GROUPS = (
      "守底线的压力不小"),
     ("party", ("党建", "党风", "廉政", "作风", "组织"), "党的建设强", "抓落实的作风还需改进"),
 )
+# The good heading of a field that also has shortfalls.
+MIXED = {"economy": "经济运行有亮点", "development": "发展动能有所增强", "people": "民生保障有进展",
+         "party": "党的建设有成效"}
 # Sentences said under one heading; the rest are named.
 PER_GROUP = 3
 # A summary sentence is heard in passing: fewer statements than a section sentence.
@@ -80,6 +83,11 @@ def plan_plenary(facts: dict, base: dict) -> dict:
     code = meta["period_code"]
     momentum = _groups(facts["achievements"], "achievement", inds, code)
     pressure = _groups(facts["shortfalls"], "shortfall", inds, code)
+    # 经济运行稳 is not earned while the same field is also under pressure: then it has bright spots
+    pressed = {g["key"] for g in pressure}
+    for g in momentum:
+        if g["key"] in pressed:
+            g["heading"] = MIXED[g["key"]]
     projects = facts["projects"]
     investment = _investment(facts.get("investment_promotion"))
     tasks = [{"theme": t["theme"],

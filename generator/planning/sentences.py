@@ -88,6 +88,9 @@ def indicator_sentence(f: dict, side: str, period_code: str, skip: frozenset[str
         lead = [x for x in lead if x["kind"] != "growth"]  # 由增长4.0%转为下降18.2% says both
     concede = _pick(statements, other_pol, MAX_CONCEDE) if side == "shortfall" else \
         [s for s in _pick(statements, other_pol, 1) if s["kind"] != "average"]
+    # A figure the bureau has not published yet keeps its place in the sentence, where a
+    # draft shows its placeholder (sources/pending.py).
+    lead += [x for x in statements if x.get("pending")]
     lead, concede = _ordered(lead), _ordered(concede)
     if side == "shortfall" and concede:
         shape = "concessive"  # 虽…，但…

@@ -31,9 +31,14 @@ def _sentences(items: list[dict], side: str, everyone: list[dict], code: str,
     return planned
 
 
+def _weight(s: dict) -> float:
+    """How much a sentence has to say: its strongest statement, then how many more."""
+    return max((x["salience"] for x in s["lead"]), default=0) + 0.1 * len(s["lead"])
+
+
 def _cut(sentences: list[dict]) -> dict:
     # Strongest first when cutting, then back to the facts' order for reading.
-    keep = sorted(sentences, key=lambda s: -sum(x["salience"] for x in s["lead"]))[:LISTED]
+    keep = sorted(sentences, key=lambda s: -_weight(s))[:LISTED]
     kept = [s for s in sentences if s in keep]
     for before, s in zip([None] + kept, kept):
         # a run of one card's indicators names the card once
@@ -81,6 +86,8 @@ def _race(towns: dict | None) -> dict | None:
         return None
     n = towns["count"]
     top = [u for u in towns["top"] if u["grade"] in ("A", "B")] if n >= MIN_FIELD_FOR_TOP else []
+    if top:  # a township tied with the last one named is named too
+        top = [u for u in towns["units"] if u["rank"] <= top[-1]["rank"]]
     named_top = {u["name"] for u in top} | {u["name"] for u in towns["units"] if u["rank"] == 1}
     bottom = [u for u in towns["bottom"] if u["name"] not in named_top] if n >= MIN_FIELD_FOR_TOP else []
     risers = [u for u in towns["risers"] if u["rank_move"] >= 2][:3]
@@ -141,16 +148,19 @@ def _cards(cards: list[dict]) -> dict | None:
 
 
 def _task_note(f: dict | None) -> dict | None:
-    """What a task says of the indicator it serves, without repeating its figures."""
+    """What a task says of the indicator it serves, without repeating its figures.
+
+    `variant` picks one of a note's wordings; plan() alternates it down the tasks so that
+    five notes of one kind do not read as five copies."""
     if f is None:
         return None
     if f["verdict"] == "shortfall":
         first = next((s for s in f["statements"] if s["polarity"] == BAD and s["strong"]),
                      next(s for s in f["statements"] if s["polarity"] == BAD))
-        return {"f": f, "kind": "shortfall", "statement": first}
+        return {"f": f, "kind": "shortfall", "statement": first, "variant": 0}
     if f["verdict"] == "achievement":
         weak_spot = any(s["polarity"] == BAD for s in f["statements"])
-        return {"f": f, "kind": "keep" if not weak_spot else "build", "statement": None}
+        return {"f": f, "kind": "keep" if not weak_spot else "build", "statement": None, "variant": 0}
     return None
 
 
@@ -206,22 +216,30 @@ def plan(facts: dict) -> dict:
     other_bad = _cut(_sentences([f for f in bad if f["card"] != ECONOMY], "shortfall", inds, code,
                                 in_targets))
     investment = _investment(facts.get("investment_promotion"), inds)
+    good_projects = bool(projects["count"] and projects["on_schedule"] and projects["started"])
     deps = _departments(facts.get("departments"))
     highlights = _highlights(facts.get("highlights") or [])
     has_good = bool(econ_good["sentences"] or other_good["sentences"] or lists["good"] or highlights
                     or (investment and investment["good"]) or deps
-                    or (projects["count"] and projects["on_schedule"] and projects["started"]) or (race and race["has_good"]))
+                    or good_projects or (race and race["has_good"]))
     has_bad = bool(econ_bad["sentences"] or other_bad["sentences"] or targets["behind"]
                    or (investment and not investment["good"])
-                   or targets["growth_missed"] or lists["poor"] or projects["behind"]
+                   or targets["growth_missed"] or lists["poor"] or (projects["behind"] and not good_projects)
                    or (race and race["has_bad"]))
     noted: set[str] = set()  # an indicator is spoken of under its first task only
+
+    said_kinds: dict[str, int] = {}  # how many notes of each kind so far
 
     def note(f: dict | None) -> dict | None:
         if f is None or f["id"] in noted:
             return None
         noted.add(f["id"])
-        return _task_note(f)
+        planned = _task_note(f)
+        if planned:
+            key = planned["kind"] + (planned["statement"]["kind"] if planned["statement"] else "")
+            planned["variant"] = said_kinds.get(key, 0) % 2
+            said_kinds[key] = said_kinds.get(key, 0) + 1
+        return planned
 
     tasks = [{"theme": t["theme"], "entries": [{**e, "note": note(e["indicator"])} for e in t["entries"]]}
              for t in facts["tasks"]]
@@ -243,13 +261,14 @@ def plan(facts: dict) -> dict:
         "good": {"present": has_good, "economy": econ_good, "others": other_good,
                  "cards": _cards(facts["cards"]),
                  "lists": lists["good"], "list_groups": lists["good_groups"],
-                 "lists_ranked": lists["good_ranked"], "projects": bool(projects["count"] and projects["on_schedule"] and projects["started"]),
+                 "lists_ranked": lists["good_ranked"], "projects": good_projects,
                  "race": race if race and race["has_good"] else None,
                  "investment": investment if investment and investment["good"] else None,
                  "departments": deps, "highlights": highlights},
         "bad": {"present": has_bad, "economy": econ_bad, "others": other_bad, "targets": targets,
                 "lists": lists["poor"], "list_groups": lists["poor_groups"],
-                "projects": projects if projects["behind"] else None,
+                # on schedule as a whole, its laggards are named in the good section's paragraph
+                "projects": projects if projects["behind"] and not good_projects else None,
                 "race": race if race and race["has_bad"] else None,
                 "investment": investment if investment and not investment["good"] else None},
         "tasks": tasks,

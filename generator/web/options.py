@@ -6,14 +6,13 @@ occasion appears on the page as soon as its template exists. A choice on the pag
 becomes keyword arguments for pipeline.speech / pipeline.notice / batch.scorecards,
 built here and nowhere else (render_options), the same arguments the CLI passes.
 
-Formats: .docx always; PDF only when the library can write it ("pdf" in
-pipeline.FORMATS) and LibreOffice is installed. Versions (draft / public): none
-until the library takes them; VERSIONS then says which arguments each one is.
+Formats: .docx always; PDF when LibreOffice is installed (writers/pdf.py). Versions:
+the full text, a draft with 【待补】 placeholders, the public version with figures as X
+(VERSIONS, the CLI's --draft / --redact).
 """
 
 from __future__ import annotations
 
-import shutil
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,10 +25,13 @@ from generator.render import catalogue
 
 KINDS = ("speech", "notice", "scorecard")  # what work.make can make, by the template's kind
 
-# A version of a document → (label on the page, keyword arguments for the library). Empty: the
-# page offers no choice. When the --draft/--redact options land, for example:
-#   {"draft": ("内部稿（含批注）", {"draft": True}), "public": ("公开稿", {"redact": True})}
-VERSIONS: dict[str, tuple[str, dict]] = {}
+# A version of a document → (label on the page, the library's run mode: audit.session's
+# draft / redact, as the CLI's --draft / --redact give it).
+VERSIONS: dict[str, tuple[str, dict]] = {
+    "full": ("正式稿", {}),
+    "draft": ("草稿（数据未齐时用【待补】占位）", {"draft": True}),
+    "public": ("公开稿（数字以X代替）", {"redact": True}),
+}
 FORMAT_LABELS = {"docx": "Word 文档（.docx）", "pdf": "PDF"}
 MAX_MAPPING_BYTES = 64 * 1024  # a mapping is a few lines; anything larger is not one
 
@@ -44,7 +46,13 @@ def documents() -> list[catalogue.Entry]:
 
 
 def pdf_available() -> bool:
-    return "pdf" in pipeline.FORMATS and bool(shutil.which("soffice") or shutil.which("libreoffice"))
+    from generator.writers import pdf
+
+    try:
+        pdf.soffice()
+    except pdf.PdfError:
+        return False
+    return True
 
 
 def formats() -> list[str]:
@@ -111,10 +119,10 @@ def render_options(fmt: str, reference: Path | None, version: str = "") -> dict:
     options: dict = {"fmt": fmt}
     if reference is not None:
         options["reference"] = str(reference)
-    if VERSIONS:
-        if version not in VERSIONS:
-            raise Refused("请选择文稿版本。")
-        options.update(VERSIONS[version][1])
+    version = version or next(iter(VERSIONS))  # the page checks the first one
+    if version not in VERSIONS:
+        raise Refused("请选择文稿版本。")
+    options.update(VERSIONS[version][1])
     return options
 
 

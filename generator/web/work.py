@@ -52,20 +52,33 @@ def validate(files: Files) -> dict:
 
 def make(files: Files, kind: str, template: str, towns: tuple[str, ...], options: dict,
          out: Path) -> dict:
-    """Write one document (or the scorecards and their .zip) into `out`, as the CLI would."""
-    if kind == "scorecard":
-        written = batch.scorecards(files.data, out, template=template, only=list(towns) or None,
-                                   archive=True, mapping=files.mapping, **options)
-        archive = written[-1]
-        facts = pipeline.load_facts(files.data, files.mapping)
-        names = list(towns) or [u["name"] for u in facts["townships"]["units"]]
-        doc = batch.scorecard(facts, names[0], template)
-        return {"file": str(archive), "download_name": archive.name, "preview": preview.html(doc),
-                "note": f"共{len(names)}份成绩单，打包为一个 .zip 文件；以下是{names[0]}的预览。"}
-    make_product = {"speech": pipeline.speech, "notice": pipeline.notice}[kind]
-    product = make_product(files.data, template=template, mapping=files.mapping, **options)
+    """Write one document (or the scorecards and their .zip) into `out`, as the CLI would:
+    the version (draft, public) is the library's run mode, a PDF the .docx converted."""
+    from generator.audit import session
+
+    options = dict(options)
+    mode = {k: options.pop(k) for k in ("draft", "redact") if k in options}
+    with session.session(**mode):
+        if kind == "scorecard":
+            written = batch.scorecards(files.data, out, template=template, only=list(towns) or None,
+                                       archive=True, mapping=files.mapping, **options)
+            archive = written[-1]
+            facts = pipeline.load_facts(files.data, files.mapping)
+            names = list(towns) or [u["name"] for u in facts["townships"]["units"]]
+            doc = batch.scorecard(facts, names[0], template)
+            return {"file": str(archive), "download_name": archive.name, "preview": preview.html(doc),
+                    "note": f"共{len(names)}份成绩单，打包为一个 .zip 文件；以下是{names[0]}的预览。"}
+        make_product = {"speech": pipeline.speech, "notice": pipeline.notice}[kind]
+        as_pdf = options.get("fmt") == "pdf"
+        product = make_product(files.data, template=template, mapping=files.mapping,
+                               **{**options, "fmt": "docx" if as_pdf else options.get("fmt", "docx")})
+    document = product.document
+    if as_pdf:
+        from generator.writers import pdf
+
+        product = pdf.as_pdf(product)
     path = write_output(out / product.name, product.data)
-    return {"file": str(path), "download_name": product.name, "preview": preview.html(product.document),
+    return {"file": str(path), "download_name": product.name, "preview": preview.html(document),
             "note": ""}
 
 

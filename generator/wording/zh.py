@@ -212,9 +212,13 @@ def pct(x: float, decimals: int = 1) -> str:
 
 
 def share(fraction: float, decimals: int = 1) -> str:
-    """0.452 → 45.2%."""
+    """0.452 → 45.2%; a share too small to show at the visible limit is 不到0.01%, never 0.0%."""
     d = _CTX.multiply(_decimal(fraction, "share", "fraction"), _HUNDRED)
-    return _fmt(_round(d, _visible(d, _places(decimals, "share")))) + "%"
+    places = _visible(d, _places(decimals, "share"))
+    q = _round(d, places)
+    if q.is_zero() and not d.is_zero():
+        return "不到" + _fmt(Decimal(1).scaleb(-places)) + "%"
+    return _fmt(q) + "%"
 
 
 def points(x: float, decimals: int = 1) -> str:

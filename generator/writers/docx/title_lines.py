@@ -39,6 +39,14 @@ def _segmenter():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter on stderr
+    # jieba keeps its dictionary's cache in the temporary folder by default, shared by every
+    # user of the machine (and left behind by the web server): keep it in this user's own.
+    from generator.resources import user_cache
+
+    try:
+        jieba.dt.tmp_dir = str(user_cache())
+    except OSError:
+        pass  # no writable home: jieba builds the dictionary in memory each run
     return jieba
 
 
