@@ -243,11 +243,18 @@ def main(debug: bool) -> None:
 @_audit_options
 @_report
 def speech(data, mapping, out_dir, template, reference, fmt, output, force, draft, redact, trace):
-    """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
+    """Write a speech: the quarterly meeting's, or --template for another occasion / 生成讲话稿."""
+    _one_document(pipeline.speech, data, mapping, out_dir, template, reference, fmt, output, force,
+                  draft, redact, trace)
+
+
+def _one_document(make, data, mapping, out_dir, template, reference, fmt, output, force,
+                  draft, redact, trace) -> None:
+    """A speech or a notice: made in the run mode asked for, written, the run's report after."""
     from generator.audit import session
 
     with session.session(draft=draft, redact=redact) as run:
-        product = _made(pipeline.speech, fmt, data_path=data, template=template, reference=reference,
+        product = _made(make, fmt, data_path=data, template=template, reference=reference,
                         mapping=mapping)
     _emit(product, out_dir, output, force)
     _finish(run, data, trace, force, [product.name])
@@ -339,14 +346,9 @@ def _print_table(rows) -> None:
 @_audit_options
 @_report
 def notice(data, mapping, out_dir, template, reference, fmt, output, force, draft, redact, trace):
-    """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
-    from generator.audit import session
-
-    with session.session(draft=draft, redact=redact) as run:
-        product = _made(pipeline.notice, fmt, data_path=data, template=template, reference=reference,
-                        mapping=mapping)
-    _emit(product, out_dir, output, force)
-    _finish(run, data, trace, force, [product.name])
+    """Write a notice: the race's 通报, or --template commendation_notice / 生成通报."""
+    _one_document(pipeline.notice, data, mapping, out_dir, template, reference, fmt, output, force,
+                  draft, redact, trace)
 
 
 def _progress(iterable, total):
