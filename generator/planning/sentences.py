@@ -136,3 +136,24 @@ def mark_superlatives(sentences: list[dict], everyone: list[dict]) -> None:
             s["superlative"] = "most_risen"
         elif s["side"] == "shortfall" and len(falling) == 1 and f is falling[0] and len(grown) >= 3:
             s["superlative"] = "only_negative"
+        if s["superlative"] is None and f.get("scope"):
+            s["superlative"] = _in_scope(s["side"], f)
+
+
+# A few units of the scope falling is news; half the scope falling is the weather.
+FEW_NEGATIVE = 3
+
+
+def _in_scope(side: str, f: dict) -> str | None:
+    """What the whole scope's table says of us (facts/scope.py): the largest move in the
+    scope, or one of the few units whose growth fell."""
+    sc = f["scope"]
+    alone = not sc.get("same_move")
+    if side == "achievement" and (f["rank_move"] or 0) > 1 and sc.get("rise_largest") and alone:
+        return "scope_most_risen"
+    if side == "shortfall" and (f["rank_move"] or 0) < -1 and sc.get("fall_largest") and alone:
+        return "scope_most_fallen"
+    if side == "shortfall" and sc.get("we_negative") and f["better"] == "higher" \
+            and 0 < sc["negative_growth_count"] <= FEW_NEGATIVE:
+        return "scope_few_negative"
+    return None
