@@ -248,3 +248,78 @@ def test_an_office_reference_is_read_once_until_it_changes(tmp_path):
     assert reference.Reference.load(str(path)) is first
     path.write_bytes(resources.REFERENCE_DOCX.read_bytes() + b"\0")  # a zip may carry trailing bytes
     assert reference.Reference.load(path) is not first
+
+
+# ---------------------------------------------------------------- compiled templates kept between runs
+
+def _speech_bytes(monkeypatch, cache_env: dict[str, str]) -> bytes:
+    from generator import pipeline, user_cache
+    from generator.render import sandbox
+
+    for name in (user_cache.NO_CACHE_ENV, user_cache.DIR_ENV):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in cache_env.items():
+        monkeypatch.setenv(name, value)
+    user_cache._checked.cache_clear()
+    monkeypatch.setattr(sandbox, "_ENVS", {})  # a new process, as far as templates go
+    return pipeline.speech(ROOT / "indicators.yaml").data
+
+
+def test_a_cached_template_gives_the_bytes_of_one_compiled_anew(monkeypatch, tmp_path):
+    import jinja2
+
+    plain = _speech_bytes(monkeypatch, {"SPEECHGEN_NO_CACHE": "1"})
+    cache = tmp_path / "cache"
+    first = _speech_bytes(monkeypatch, {"SPEECHGEN_CACHE_DIR": str(cache)})
+    stored = sorted((cache / "templates").iterdir())
+    assert stored and all(p.stat().st_mode & 0o077 == 0 for p in [cache / "templates", *stored])
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("compiled although the cache holds it")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compile)
+    again = _speech_bytes(monkeypatch, {"SPEECHGEN_CACHE_DIR": str(cache)})
+    assert plain == first == again
+
+
+def test_the_cache_key_covers_the_template_the_options_and_the_filters(monkeypatch, tmp_path):
+    from generator.render import sandbox, template_cache
+
+    monkeypatch.setenv("SPEECHGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(sandbox, "_ENVS", {})
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "t.md.j2").write_text("# {{ 1 + 1 }}\n", encoding="utf-8")
+    assert sandbox.render(sandbox.load_template(str(folder / "t.md.j2")), {}) == "# 2\n"
+    # The same name and path with other text: compiled anew, not read from the cache.
+    (folder / "t.md.j2").write_text("# {{ 2 + 2 }}\n", encoding="utf-8")
+    monkeypatch.setattr(sandbox, "_ENVS", {})
+    assert sandbox.render(sandbox.load_template(str(folder / "t.md.j2")), {}) == "# 4\n"
+
+    files = (sandbox.__file__,)
+    base = template_cache.fingerprint(sandbox.make_environment(folder), files)
+    assert template_cache.fingerprint(sandbox.make_environment(folder), files) == base
+    env = sandbox.make_environment(folder)
+    env.trim_blocks = False
+    assert template_cache.fingerprint(env, files) != base
+    env = sandbox.make_environment(folder)
+    env.filters["amount"] = __import__("jinja2").pass_context(env.filters["amount"])
+    assert template_cache.fingerprint(env, files) != base
+    assert template_cache.fingerprint(sandbox.make_environment(folder), files + (__file__,)) != base
+
+
+def test_a_cache_folder_open_to_others_is_not_used(monkeypatch, tmp_path):
+    from generator import user_cache
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv(user_cache.DIR_ENV, str(tmp_path / "shared" / ".."))
+    user_cache._checked.cache_clear()
+    (tmp_path / "templates").mkdir(mode=0o777)
+    (tmp_path / "templates").chmod(0o777)
+    assert user_cache.folder("templates") is None
+    monkeypatch.setenv(user_cache.DIR_ENV, str(shared))
+    assert user_cache.folder("templates") == shared / "templates"
+    monkeypatch.setenv(user_cache.NO_CACHE_ENV, "1")
+    assert user_cache.folder("templates") is None

@@ -14,6 +14,8 @@ import itertools
 import math
 import unicodedata
 
+from generator import user_cache
+
 # A break may not come after an opening bracket or before closing punctuation
 # (line-start and line-end prohibitions), nor before a bracket that annotates the
 # word in front of it: 乡镇（街道） stays together.
@@ -39,6 +41,16 @@ def _segmenter():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter on stderr
+    # jieba keeps its prefix dictionary (built in about 0.5 s, then loaded in 0.1 s) in the
+    # system's shared temporary folder, where another user could leave one of their own:
+    # it goes in the user's cache folder instead, or is built anew in a private folder.
+    folder = user_cache.folder("jieba")
+    if folder is None:
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="speechgen-jieba-")
+    jieba.dt.tmp_dir = str(folder)
+    jieba.dt.initialize()  # once per process, not per title (batch workers inherit it)
     return jieba
 
 
