@@ -351,6 +351,39 @@ def bench_scaling(work: Path, sizes: list[int], rounds: int) -> dict:
     return result
 
 
+def load_child(data: str) -> None:
+    """Loading alone (read, check, pack) in a fresh process: CPU, wall, peak memory."""
+    import resource
+
+    from generator.sources import loader
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    dataset = loader.load(data)
+    print(json.dumps({"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
+                      "townships": len(dataset.townships.units),
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "imports_mb": before / 1024}))
+
+
+def bench_loading(work: Path, sizes: list[int], rounds: int) -> dict:
+    """The loader alone: libyaml's quick way, each township checked and packed as read."""
+    print(f"loading (loader.load in a fresh process), median of {rounds} (load {load()})", flush=True)
+    result = {}
+    for n in sizes:
+        data = synthetic.write(work / f"county{n}.yaml", n)
+        found = [json.loads(measure(child("--load-child", str(data)), capture=True).out)
+                 for _ in range(rounds)]
+        cpu = statistics.median(f["cpu_s"] for f in found)
+        wall = statistics.median(f["wall_s"] for f in found)
+        peak = max(f["peak_mb"] for f in found)
+        print(f"  {n:5d} townships  CPU {cpu:.3f} s [{min(f['cpu_s'] for f in found):.3f}-"
+              f"{max(f['cpu_s'] for f in found):.3f}]  wall {wall:.3f} s  {cpu / n * 1e6:.0f} us a township  "
+              f"peak {peak:.1f} MB", flush=True)
+        result[n] = {"cpu_s": cpu, "wall_s": wall, "peak_mb": peak}
+    return result
+
+
 def merged_child(data: str) -> None:
     """Times what --merged adds: one body from the rendered scorecards, and its .docx."""
     from generator import batch, pipeline
@@ -371,7 +404,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--count", type=int, default=500, help="townships in the batch comparison")
     parser.add_argument("--sizes", default="100,500,2000,10000", help="townships for scaling and memory")
     parser.add_argument("--scale-rounds", type=int, default=3)
-    parser.add_argument("--only", action="append", choices=("batch", "speech", "scaling"),
+    parser.add_argument("--load-sizes", default="500,10000", help="townships for loading alone")
+    parser.add_argument("--only", action="append", choices=("batch", "speech", "scaling", "loading"),
                         help="run only these")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     # child modes, used by the benchmark itself
@@ -380,6 +414,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--render-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--floor", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--chart-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--load-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.docxtpl_child:
         return docxtpl_child(*args.docxtpl_child)
@@ -393,11 +428,13 @@ def main(argv: list[str]) -> None:
         return floor.main(args.floor)
     if args.chart_child:
         return chart_child()
+    if args.load_child:
+        return load_child(args.load_child)
 
     if args.quick:
         args.rounds, args.speech_rounds, args.scale_rounds = 3, 5, 1
         args.sizes = "100,500,2000"
-    sections = args.only or ["batch", "speech", "scaling"]
+    sections = args.only or ["batch", "speech", "scaling", "loading"]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {load()}, "
           f"speechgen: {' '.join(speechgen_command())}", flush=True)
     figures = {}
@@ -409,6 +446,9 @@ def main(argv: list[str]) -> None:
             figures["speech"] = bench_speech(work, args.speech_rounds)
         if "scaling" in sections:
             figures["scaling"] = bench_scaling(work, [int(n) for n in args.sizes.split(",")],
+                                               args.scale_rounds)
+        if "loading" in sections:
+            figures["loading"] = bench_loading(work, [int(n) for n in args.load_sizes.split(",")],
                                                args.scale_rounds)
     print(f"\ntargets (issue 16), load at the end {load()}:")
     for name, figure, met in TARGETS:

@@ -88,9 +88,9 @@ def test_quick_load_reads_the_bytes_as_it_reads_the_text(path):
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
 def test_townships_packed_on_the_quick_path_equal_the_careful_ones(path):
-    quick = loader._quick(path.read_bytes(), str(path))
+    quick = loader.quick(path.read_bytes(), str(path))
     assert quick is not None  # the bundled files are plain: they must take the quick path
-    assert quick == loader._careful(path.read_text(encoding="utf-8"), str(path))
+    assert quick == loader.careful(path.read_text(encoding="utf-8"), str(path))
 
 
 @settings(max_examples=budget(1.5))
@@ -98,8 +98,8 @@ def test_townships_packed_on_the_quick_path_equal_the_careful_ones(path):
 def test_bytes_are_never_read_quickly_where_the_text_would_not_be(text):
     # The bytes check stands in for the text check: it may send more files the
     # careful way (a leading BOM), never fewer.
-    if yaml_source._quick_candidate(text.encode("utf-8")):
-        assert yaml_source._quick_candidate(text)
+    if yaml_source.quick_candidate(text.encode("utf-8")):
+        assert yaml_source.quick_candidate(text)
 
 
 @pytest.mark.parametrize("edit, line_text", [
@@ -117,6 +117,25 @@ def test_a_township_that_is_not_certainly_valid_gets_the_careful_message(edit, l
     with pytest.raises(validation.InvalidDataError) as err:
         loader.load_text(text, "indicators.yaml")
     assert err.value.line == line
+
+
+@pytest.mark.parametrize("edit, new, key", [
+    ("    - name: 东山镇\n", "    - name: 城关镇\n", "name"),  # two townships of one name
+    ("previous_rank: 13", "previous_rank: 99", "previous_rank"),  # a rank past the count
+    ("petitions: {value: 4, target: 7}", "petitionz: {value: 4, target: 7}", "values"),  # unknown id
+])
+def test_the_county_checks_read_a_packed_township_as_the_careful_way_reads_it(edit, new, key):
+    """Each township's schema is checked as it is read; what the county's checks need of it
+    (names, ranks, indicator ids) they read from its outline, with the careful way's verdict."""
+    text = (ROOT / "indicators.yaml").read_text(encoding="utf-8")
+    assert loader.quick(text, "indicators.yaml") is not None
+    line = text[:text.index(edit)].count("\n") + 1
+    text = text.replace(edit, new, 1)
+    assert loader.quick(text, "indicators.yaml") is None
+    with pytest.raises(validation.InvalidDataError) as err:
+        loader.load_text(text, "indicators.yaml")
+    assert err.value.line == line
+    assert "townships.units[" in str(err.value) and key in str(err.value)
 
 
 def test_packed_values_read_as_the_values_they_pack():
@@ -283,6 +302,8 @@ def test_a_cached_template_gives_the_bytes_of_one_compiled_anew(monkeypatch, tmp
 
 
 def test_the_cache_key_covers_the_template_the_options_and_the_filters(monkeypatch, tmp_path):
+    import jinja2
+
     from generator.render import sandbox, template_cache
 
     monkeypatch.setenv("SPEECHGEN_CACHE_DIR", str(tmp_path / "cache"))
@@ -303,7 +324,8 @@ def test_the_cache_key_covers_the_template_the_options_and_the_filters(monkeypat
     env.trim_blocks = False
     assert template_cache.fingerprint(env, files) != base
     env = sandbox.make_environment(folder)
-    env.filters["amount"] = __import__("jinja2").pass_context(env.filters["amount"])
+    amount = env.filters["amount"]  # wrapped: pass_context marks the function it is given
+    env.filters["amount"] = jinja2.pass_context(lambda context, *args, **kw: amount(*args, **kw))
     assert template_cache.fingerprint(env, files) != base
     assert template_cache.fingerprint(sandbox.make_environment(folder), files + (__file__,)) != base
 
