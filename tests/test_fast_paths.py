@@ -345,3 +345,22 @@ def test_a_cache_folder_open_to_others_is_not_used(monkeypatch, tmp_path):
     assert user_cache.folder("templates") == shared / "templates"
     monkeypatch.setenv(user_cache.NO_CACHE_ENV, "1")
     assert user_cache.folder("templates") is None
+
+
+def test_a_title_broken_once_is_read_back_as_it_was_broken(monkeypatch, tmp_path):
+    from generator import user_cache
+    from generator.writers.docx import title_lines
+
+    monkeypatch.setenv(user_cache.DIR_ENV, str(tmp_path))
+    user_cache._checked.cache_clear()
+    title = "关于2024年二季度全县乡镇（街道）赛马比拼情况和下一步工作安排的通报"
+    first = title_lines.break_title(title, 14)
+    assert first == title_lines._break(title, 14) and len(first) > 1
+    stored = list((tmp_path / "titles").glob("*.json"))
+    assert len(stored) == 1
+    monkeypatch.setattr(title_lines, "_break", lambda *a: pytest.fail("broken again"))
+    assert title_lines.break_title(title, 14) == first
+    # An entry that is not this title's own lines (planted, or cut short) is not used.
+    stored[0].write_text('["关于", "别的标题"]', encoding="utf-8")
+    monkeypatch.setattr(title_lines, "_break", lambda *a: ["重新断行"])
+    assert title_lines.break_title(title, 14) == ["重新断行"]
