@@ -364,3 +364,56 @@ def test_a_title_broken_once_is_read_back_as_it_was_broken(monkeypatch, tmp_path
     stored[0].write_text('["关于", "别的标题"]', encoding="utf-8")
     monkeypatch.setattr(title_lines, "_break", lambda *a: ["重新断行"])
     assert title_lines.break_title(title, 14) == ["重新断行"]
+
+
+# ---------------------------------------------------------------- the figures' placement and trace
+
+def test_scorecards_settled_quickly_are_those_settled_the_general_way(monkeypatch, tmp_path):
+    """placement's shortcut for a text that is one figure (most table cells) and the trace
+    part's quick escaping give the bytes of the general way."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synthetic
+
+    from generator import batch, pipeline
+    from generator.audit import placement
+    from generator.writers.docx import ooxml, trace_part
+
+    facts = pipeline.load_facts(synthetic.write(tmp_path / "county.yaml", 12))
+    job = batch.Job.for_facts(facts)
+
+    def both() -> list[tuple]:
+        out = []
+        for i in range(12):
+            doc = batch._render_one(job, i)
+            out.append((doc, pipeline.encode(doc, "docx")))
+        return out
+
+    quick = both()
+    monkeypatch.setattr(placement._Settler, "_one", lambda self, text: None)
+    monkeypatch.setattr(trace_part, "escape_text", ooxml.escape)
+    general = both()
+    assert [d for d, _ in quick] == [d for d, _ in general]
+    assert all(d.trace.placed for d, _ in quick)
+    # The bytes differ only in how the trace part escapes quotes: the same XML to a reader.
+    for (_, a), (_, b) in zip(quick, general):
+        assert _trace_xml(a) == _trace_xml(b) and _without_trace(a) == _without_trace(b)
+
+
+def _trace_xml(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return etree.tostring(etree.fromstring(zf.read("customXml/item1.xml")), method="c14n")
+
+
+def _without_trace(data: bytes) -> dict:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n != "customXml/item1.xml"}
