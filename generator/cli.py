@@ -246,7 +246,7 @@ def speech(data, mapping, out_dir, template, reference, fmt, output, force, draf
     """Write the leader's quarterly speech / 生成季度工作会议讲话稿."""
     from generator.audit import session
 
-    with session.session(draft=draft, redact=redact) as run:
+    with session.session(draft=draft, redact=redact, trace=bool(trace)) as run:
         product = _made(pipeline.speech, fmt, data_path=data, template=template, reference=reference,
                         mapping=mapping)
     _emit(product, out_dir, output, force)
@@ -342,7 +342,7 @@ def notice(data, mapping, out_dir, template, reference, fmt, output, force, draf
     """Write the quarterly notice on the township horse race / 生成赛马比拼情况通报."""
     from generator.audit import session
 
-    with session.session(draft=draft, redact=redact) as run:
+    with session.session(draft=draft, redact=redact, trace=bool(trace)) as run:
         product = _made(pipeline.notice, fmt, data_path=data, template=template, reference=reference,
                         mapping=mapping)
     _emit(product, out_dir, output, force)
@@ -375,7 +375,7 @@ def scorecards(data, mapping, out_dir, template, reference, fmt, force, only, me
     from generator.audit import session
 
     names = only.replace("，", ",").split(",") if only else None
-    with session.session(draft=draft, redact=redact) as run:
+    with session.session(draft=draft, redact=redact, trace=bool(trace)) as run:
         # A trace or a draft's list needs every scorecard's record: made in this process.
         written = batch.scorecards(data, out_dir, template=template, fmt=fmt, reference=reference,
                                    only=names, jobs=1 if (trace or draft) else jobs, merged=merged,

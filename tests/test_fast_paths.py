@@ -417,3 +417,18 @@ def _without_trace(data: bytes) -> dict:
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         return {n: zf.read(n) for n in zf.namelist() if n != "customXml/item1.xml"}
+
+
+def test_a_run_keeps_its_documents_only_for_a_trace_or_a_draft(tmp_path):
+    """A batch kept every scorecard it made (1.2 GB at 10,000) for a summary only a draft has."""
+    from generator import batch
+    from generator.audit import session
+
+    data = ROOT / "indicators.yaml"
+    for kwargs, kept in (({}, 0), ({"redact": True}, 0), ({"trace": True}, 3), ({"draft": True}, 3)):
+        with session.session(**kwargs) as run:
+            batch.scorecards(data, tmp_path / str(len(kwargs) and list(kwargs)[0]), jobs=1,
+                             only=["东山镇", "西河镇"])
+        # the first scorecard is made twice (once to fail early): made() counts it once
+        assert len(run.documents) == kept and len(run.made()) == min(kept, 2)
+        assert run.summary(str(data)) == []
