@@ -40,10 +40,10 @@ INDICATORS = (
 )
 assert sum(i[3] for i in INDICATORS) == 100
 
-# Two characters and a suffix give over 7,000 distinct, plausible names.
-_FIRST = "东西南北中上下新老大小青白红黄金石龙凤马牛羊桃李柳松竹梅兰菊清长安平和永兴福寿太仁义礼嘉丰宝德广华云天高明双三"
+# Two characters and a suffix give over 10,000 distinct, plausible names.
+_FIRST = "东西南北中上下新老大小青白红黄金石龙凤马牛羊桃李柳松竹梅兰菊清长安平和永兴福寿太仁义礼嘉丰宝德广华云天高明双三文武春秋古乐富吉星花"
 _SECOND = "山河湖塘岭坪溪桥湾洲坝口沟岗庄营铺店寨关堡林园田泉水峰江滩岩坡源港渡池井台阳峪岙垭坑场集屯"
-_SUFFIX = ("镇", "乡", "街道")
+_SUFFIX = ("镇", "乡", "街道", "社区")
 
 # County indicators: id, name, card, unit, value, growth, rank, grade, target growth
 _COUNTY = (

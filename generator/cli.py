@@ -253,7 +253,7 @@ def _one_document(make, data, mapping, out_dir, template, reference, fmt, output
     """A speech or a notice: made in the run mode asked for, written, the run's report after."""
     from generator.audit import session
 
-    with session.session(draft=draft, redact=redact) as run:
+    with session.session(draft=draft, redact=redact, trace=bool(trace)) as run:
         product = _made(make, fmt, data_path=data, template=template, reference=reference,
                         mapping=mapping)
     _emit(product, out_dir, output, force)
@@ -377,7 +377,7 @@ def scorecards(data, mapping, out_dir, template, reference, fmt, force, only, me
     from generator.audit import session
 
     names = only.replace("，", ",").split(",") if only else None
-    with session.session(draft=draft, redact=redact) as run:
+    with session.session(draft=draft, redact=redact, trace=bool(trace)) as run:
         # A trace or a draft's list needs every scorecard's record: made in this process.
         written = batch.scorecards(data, out_dir, template=template, fmt=fmt, reference=reference,
                                    only=names, jobs=1 if (trace or draft) else jobs, merged=merged,

@@ -27,14 +27,3 @@ SAMPLE_DATA = _shipped("indicators.yaml")
 # The sample bureau spreadsheet and its mappings, for `speechgen init`.
 SAMPLE_SHEETS = _shipped("examples")
 
-
-def user_cache() -> Path:
-    """This user's cache folder for speechgen (XDG_CACHE_HOME or ~/.cache; LOCALAPPDATA on
-    Windows), made on first use: never a shared /tmp another user could write into."""
-    import os
-
-    base = os.environ.get("LOCALAPPDATA") if os.name == "nt" else os.environ.get("XDG_CACHE_HOME")
-    folder = Path(base) if base else Path.home() / ".cache"
-    folder = folder / "speechgen"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder

@@ -47,9 +47,9 @@ def bundled() -> dict:
 
 def test_the_bundled_file_reads_the_same_the_quick_way_and_the_careful_way():
     text = (ROOT / "indicators.yaml").read_text(encoding="utf-8")
-    quick = loader._quick(text, "indicators.yaml")
+    quick = loader.quick(text, "indicators.yaml")
     assert quick is not None  # the additions do not push valid data onto the slow path
-    careful = loader._careful(text, "indicators.yaml")
+    careful = loader.careful(text, "indicators.yaml")
     assert quick == careful
     data = yaml.safe_load(text)
     errors = list(Draft202012Validator(json.loads(validation.SCHEMA_PATH.read_text(encoding="utf-8")))

@@ -88,9 +88,9 @@ def test_quick_load_reads_the_bytes_as_it_reads_the_text(path):
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
 def test_townships_packed_on_the_quick_path_equal_the_careful_ones(path):
-    quick = loader._quick(path.read_bytes(), str(path))
+    quick = loader.quick(path.read_bytes(), str(path))
     assert quick is not None  # the bundled files are plain: they must take the quick path
-    assert quick == loader._careful(path.read_text(encoding="utf-8"), str(path))
+    assert quick == loader.careful(path.read_text(encoding="utf-8"), str(path))
 
 
 @settings(max_examples=budget(1.5))
@@ -98,8 +98,8 @@ def test_townships_packed_on_the_quick_path_equal_the_careful_ones(path):
 def test_bytes_are_never_read_quickly_where_the_text_would_not_be(text):
     # The bytes check stands in for the text check: it may send more files the
     # careful way (a leading BOM), never fewer.
-    if yaml_source._quick_candidate(text.encode("utf-8")):
-        assert yaml_source._quick_candidate(text)
+    if yaml_source.quick_candidate(text.encode("utf-8")):
+        assert yaml_source.quick_candidate(text)
 
 
 @pytest.mark.parametrize("edit, line_text", [
@@ -117,6 +117,25 @@ def test_a_township_that_is_not_certainly_valid_gets_the_careful_message(edit, l
     with pytest.raises(validation.InvalidDataError) as err:
         loader.load_text(text, "indicators.yaml")
     assert err.value.line == line
+
+
+@pytest.mark.parametrize("edit, new, key", [
+    ("    - name: 东山镇\n", "    - name: 城关镇\n", "name"),  # two townships of one name
+    ("previous_rank: 13", "previous_rank: 99", "previous_rank"),  # a rank past the count
+    ("petitions: {value: 4, target: 7}", "petitionz: {value: 4, target: 7}", "values"),  # unknown id
+])
+def test_the_county_checks_read_a_packed_township_as_the_careful_way_reads_it(edit, new, key):
+    """Each township's schema is checked as it is read; what the county's checks need of it
+    (names, ranks, indicator ids) they read from its outline, with the careful way's verdict."""
+    text = (ROOT / "indicators.yaml").read_text(encoding="utf-8")
+    assert loader.quick(text, "indicators.yaml") is not None
+    line = text[:text.index(edit)].count("\n") + 1
+    text = text.replace(edit, new, 1)
+    assert loader.quick(text, "indicators.yaml") is None
+    with pytest.raises(validation.InvalidDataError) as err:
+        loader.load_text(text, "indicators.yaml")
+    assert err.value.line == line
+    assert "townships.units[" in str(err.value) and key in str(err.value)
 
 
 def test_packed_values_read_as_the_values_they_pack():
@@ -248,3 +267,168 @@ def test_an_office_reference_is_read_once_until_it_changes(tmp_path):
     assert reference.Reference.load(str(path)) is first
     path.write_bytes(resources.REFERENCE_DOCX.read_bytes() + b"\0")  # a zip may carry trailing bytes
     assert reference.Reference.load(path) is not first
+
+
+# ---------------------------------------------------------------- compiled templates kept between runs
+
+def _speech_bytes(monkeypatch, cache_env: dict[str, str]) -> bytes:
+    from generator import pipeline, user_cache
+    from generator.render import sandbox
+
+    for name in (user_cache.NO_CACHE_ENV, user_cache.DIR_ENV):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in cache_env.items():
+        monkeypatch.setenv(name, value)
+    user_cache._checked.cache_clear()
+    monkeypatch.setattr(sandbox, "_ENVS", {})  # a new process, as far as templates go
+    return pipeline.speech(ROOT / "indicators.yaml").data
+
+
+def test_a_cached_template_gives_the_bytes_of_one_compiled_anew(monkeypatch, tmp_path):
+    import jinja2
+
+    plain = _speech_bytes(monkeypatch, {"SPEECHGEN_NO_CACHE": "1"})
+    cache = tmp_path / "cache"
+    first = _speech_bytes(monkeypatch, {"SPEECHGEN_CACHE_DIR": str(cache)})
+    stored = sorted((cache / "templates").iterdir())
+    assert stored and all(p.stat().st_mode & 0o077 == 0 for p in [cache / "templates", *stored])
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("compiled although the cache holds it")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compile)
+    again = _speech_bytes(monkeypatch, {"SPEECHGEN_CACHE_DIR": str(cache)})
+    assert plain == first == again
+
+
+def test_the_cache_key_covers_the_template_the_options_and_the_filters(monkeypatch, tmp_path):
+    import jinja2
+
+    from generator.render import sandbox, template_cache
+
+    monkeypatch.setenv("SPEECHGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(sandbox, "_ENVS", {})
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "t.md.j2").write_text("# {{ 1 + 1 }}\n", encoding="utf-8")
+    assert sandbox.render(sandbox.load_template(str(folder / "t.md.j2")), {}) == "# 2\n"
+    # The same name and path with other text: compiled anew, not read from the cache.
+    (folder / "t.md.j2").write_text("# {{ 2 + 2 }}\n", encoding="utf-8")
+    monkeypatch.setattr(sandbox, "_ENVS", {})
+    assert sandbox.render(sandbox.load_template(str(folder / "t.md.j2")), {}) == "# 4\n"
+
+    files = (sandbox.__file__,)
+    base = template_cache.fingerprint(sandbox.make_environment(folder), files)
+    assert template_cache.fingerprint(sandbox.make_environment(folder), files) == base
+    env = sandbox.make_environment(folder)
+    env.trim_blocks = False
+    assert template_cache.fingerprint(env, files) != base
+    env = sandbox.make_environment(folder)
+    amount = env.filters["amount"]  # wrapped: pass_context marks the function it is given
+    env.filters["amount"] = jinja2.pass_context(lambda context, *args, **kw: amount(*args, **kw))
+    assert template_cache.fingerprint(env, files) != base
+    assert template_cache.fingerprint(sandbox.make_environment(folder), files + (__file__,)) != base
+
+
+def test_a_cache_folder_open_to_others_is_not_used(monkeypatch, tmp_path):
+    from generator import user_cache
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv(user_cache.DIR_ENV, str(tmp_path / "shared" / ".."))
+    user_cache._checked.cache_clear()
+    (tmp_path / "templates").mkdir(mode=0o777)
+    (tmp_path / "templates").chmod(0o777)
+    assert user_cache.folder("templates") is None
+    monkeypatch.setenv(user_cache.DIR_ENV, str(shared))
+    assert user_cache.folder("templates") == shared / "templates"
+    monkeypatch.setenv(user_cache.NO_CACHE_ENV, "1")
+    assert user_cache.folder("templates") is None
+
+
+def test_a_title_broken_once_is_read_back_as_it_was_broken(monkeypatch, tmp_path):
+    from generator import user_cache
+    from generator.writers.docx import title_lines
+
+    monkeypatch.setenv(user_cache.DIR_ENV, str(tmp_path))
+    user_cache._checked.cache_clear()
+    title = "关于2024年二季度全县乡镇（街道）赛马比拼情况和下一步工作安排的通报"
+    first = title_lines.break_title(title, 14)
+    assert first == title_lines._break(title, 14) and len(first) > 1
+    stored = list((tmp_path / "titles").glob("*.json"))
+    assert len(stored) == 1
+    monkeypatch.setattr(title_lines, "_break", lambda *a: pytest.fail("broken again"))
+    assert title_lines.break_title(title, 14) == first
+    # An entry that is not this title's own lines (planted, or cut short) is not used.
+    stored[0].write_text('["关于", "别的标题"]', encoding="utf-8")
+    monkeypatch.setattr(title_lines, "_break", lambda *a: ["重新断行"])
+    assert title_lines.break_title(title, 14) == ["重新断行"]
+
+
+# ---------------------------------------------------------------- the figures' placement and trace
+
+def test_scorecards_settled_quickly_are_those_settled_the_general_way(monkeypatch, tmp_path):
+    """placement's shortcut for a text that is one figure (most table cells) and the trace
+    part's quick escaping give the bytes of the general way."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synthetic
+
+    from generator import batch, pipeline
+    from generator.audit import placement
+    from generator.writers.docx import ooxml, trace_part
+
+    facts = pipeline.load_facts(synthetic.write(tmp_path / "county.yaml", 12))
+    job = batch.Job.for_facts(facts)
+
+    def both() -> list[tuple]:
+        out = []
+        for i in range(12):
+            doc = batch._render_one(job, i)
+            out.append((doc, pipeline.encode(doc, "docx")))
+        return out
+
+    quick = both()
+    monkeypatch.setattr(placement._Settler, "_one", lambda self, text: None)
+    monkeypatch.setattr(trace_part, "escape_text", ooxml.escape)
+    general = both()
+    assert [d for d, _ in quick] == [d for d, _ in general]
+    assert all(d.trace.placed for d, _ in quick)
+    # The bytes differ only in how the trace part escapes quotes: the same XML to a reader.
+    for (_, a), (_, b) in zip(quick, general):
+        assert _trace_xml(a) == _trace_xml(b) and _without_trace(a) == _without_trace(b)
+
+
+def _trace_xml(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return etree.tostring(etree.fromstring(zf.read("customXml/item1.xml")), method="c14n")
+
+
+def _without_trace(data: bytes) -> dict:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n != "customXml/item1.xml"}
+
+
+def test_a_run_keeps_its_documents_only_for_a_trace_or_a_draft(tmp_path):
+    """A batch kept every scorecard it made (1.2 GB at 10,000) for a summary only a draft has."""
+    from generator import batch
+    from generator.audit import session
+
+    data = ROOT / "indicators.yaml"
+    for kwargs, kept in (({}, 0), ({"redact": True}, 0), ({"trace": True}, 3), ({"draft": True}, 3)):
+        with session.session(**kwargs) as run:
+            batch.scorecards(data, tmp_path / str(len(kwargs) and list(kwargs)[0]), jobs=1,
+                             only=["东山镇", "西河镇"])
+        # the first scorecard is made twice (once to fail early): made() counts it once
+        assert len(run.documents) == kept and len(run.made()) == min(kept, 2)
+        assert run.summary(str(data)) == []

@@ -183,6 +183,11 @@ def decode(code: str) -> int:
     return int(code.translate(_DECODE)) if n is None else n
 
 
+def id_of(code: str) -> int | None:
+    """The id a mark's code names, for marks made in this process; None for anything else."""
+    return _IDS.get(code)
+
+
 def mark(figure_id: int, text: str) -> str:
     while len(_OPENINGS) < figure_id:
         n = len(_OPENINGS) + 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 
 from generator.audit import figures
-from generator.audit.figures import ANY_MARK, END, Figure, Mode
+from generator.audit.figures import ANY_MARK, END, START, TEXT, Figure, Mode
 from generator.document.model import (
     DocMeta,
     Document,
@@ -150,10 +150,25 @@ class _Settler:
             return None
         return clean, spans
 
+    def _one(self, text: str) -> tuple[str, list] | None:
+        """A text that is one figure and nothing else, as most table cells are: without a
+        regex. None when it is not that (or is a placeholder)."""
+        if text[-1] != END or text[0] != START:
+            return None
+        sep = text.find(TEXT, 1)
+        n = figures.id_of(text[1:sep]) if sep > 0 else None
+        if n is None or n > len(self.records):
+            return None
+        inner = text[sep + 1:-1]
+        record = self.records[n - 1]
+        if record[figures.R_PENDING] is not None or ANY_MARK.search(inner):
+            return None
+        return inner, [(0, len(inner), n, record)]
+
     def text(self, text: str) -> tuple[str, list]:
         if END not in text and not ANY_MARK.search(text):
             return text, []
-        quick = self._whole(text)
+        quick = self._one(text) or self._whole(text)
         if quick is not None:
             return quick
         self._reset()
@@ -163,7 +178,7 @@ class _Settler:
         if not any(END in r.text or ANY_MARK.search(r.text) for r in runs):
             return runs, []
         if len(runs) == 1:
-            quick = self._whole(runs[0].text)
+            quick = self._one(runs[0].text) or self._whole(runs[0].text)
             if quick is not None:
                 return (Run(quick[0], runs[0].bold),), quick[1]
         self._reset()

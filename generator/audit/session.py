@@ -92,9 +92,14 @@ def _title(doc) -> str:
 
 
 @contextlib.contextmanager
-def session(draft: bool = False, redact: bool = False) -> Iterator[Session]:
-    """Make documents as a draft and/or the public version, keeping what was made."""
+def session(draft: bool = False, redact: bool = False, trace: bool = False) -> Iterator[Session]:
+    """Make documents as a draft and/or the public version, keeping what was made when
+    the run will use it: for the trace file (`trace`) or a draft's list of what is missing.
+
+    Anything else keeps nothing: a batch of 10,000 scorecards kept every Document and its
+    trace (1.2 GB at the end) for a summary that is empty outside a draft."""
     s = Session(draft=draft, redact=redact)
-    with figures.run_mode(draft=draft, redact=redact), figures.collect() as docs:
+    keep = figures.collect() if trace or draft else contextlib.nullcontext([])
+    with figures.run_mode(draft=draft, redact=redact), keep as docs:
         s.documents = docs
         yield s

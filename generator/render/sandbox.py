@@ -27,7 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment, SandboxedFormatter
 
 from generator.audit import figures
 from generator.document import escape
-from generator.render import missing
+from generator.render import missing, template_cache
 from generator.wording import zh
 from generator import limits, resources, textfile
 from generator.errors import TemplateError
@@ -688,6 +688,8 @@ def make_environment(folder: Path) -> SandboxedEnvironment:
     env.globals["lipsum"] = _bounded_lipsum(env.globals["lipsum"])
     # json's C encoder reads a dict's own slots, which a view fills only as it is read.
     env.policies["json.dumps_function"] = lambda obj, **kw: json.dumps(plain(obj), **kw)
+    # Compiled templates kept between runs, keyed by all that shapes the code (this module too).
+    template_cache.attach(env, (__file__, missing.__file__))
     return env
 
 

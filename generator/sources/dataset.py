@@ -454,8 +454,12 @@ class Dataset:
 
 # --- building -------------------------------------------------------------------
 
-def build(data: dict[str, Any], source: str) -> Dataset:
-    """Validated plain data → frozen dataclasses (numbers as float, ranks as int)."""
+def build(data: dict[str, Any], source: str, units: list[Township] | None = None) -> Dataset:
+    """Validated plain data → frozen dataclasses (numbers as float, ranks as int).
+
+    `units`: the townships, when the loader packed them as it read them (build_township,
+    one at a time); data's townships.units then holds only their outlines.
+    """
     townships = data.get("townships")
     return Dataset(
         source=source,
@@ -465,7 +469,7 @@ def build(data: dict[str, Any], source: str) -> Dataset:
                                         previous_rank=_int(raw.get("previous_rank")),
                                         extra=office_keys(raw, "problem_list"))
                             for raw in data.get("problem_lists", [])),
-        townships=_townships(townships) if townships is not None else None,
+        townships=_townships(townships, units) if townships is not None else None,
         projects=tuple(Project(name=raw["name"], lead=raw["lead"], planned=float(raw["planned"]),
                                completed=float(raw["completed"]), started=raw["started"],
                                township=raw.get("township", ""), listed=raw.get("listed", ""),
@@ -592,7 +596,7 @@ def _snapshot(raw: dict[str, Any]) -> Snapshot:
                     rank=_int(raw.get("rank")), grade=raw.get("grade"))
 
 
-def _townships(raw: dict[str, Any]) -> Townships:
+def _townships(raw: dict[str, Any], units: list[Township] | None) -> Townships:
     scoring = raw.get("scoring", {})
     defaults = Scoring()
     layouts: dict = {}
@@ -603,13 +607,17 @@ def _townships(raw: dict[str, Any]) -> Townships:
         scoring=Scoring(method=scoring.get("method", defaults.method),
                         cap=float(scoring.get("cap", defaults.cap)),
                         grades={g: float(v) for g, v in scoring.get("grades", defaults.grades).items()}),
-        units=tuple(unit if isinstance(unit, Township) else build_township(unit, layouts)
-                    for unit in raw["units"]),
+        units=tuple(units) if units is not None
+        else tuple(build_township(unit, layouts) for unit in raw["units"]),
         label=raw.get("label", ""),
     )
 
 
 def build_township(raw: dict[str, Any], layouts: dict) -> Township:
+    """The one place a township is packed (two doubles an indicator), on either path.
+
+    `layouts` is shared by the townships of one county: those reporting the same
+    indicators share one table of positions."""
     # Most townships have only the three known keys: no dict is made for them.
     extra = office_keys(raw, "township") if len(raw) > 3 or "previous_rank" not in raw else NO_EXTRA
     return Township(name=raw["name"], previous_rank=_int(raw.get("previous_rank")),

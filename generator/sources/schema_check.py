@@ -48,15 +48,15 @@ class _Unsupported(Exception):
 
 
 def compile_schema(schema: dict, part: str | None = None,
-                   checked: dict[str, type] | None = None) -> Check | None:
+                   checked: frozenset[str] = frozenset()) -> Check | None:
     """A predicate for `schema`, or None when it uses a keyword this module does not know.
 
     part: compile only that definition of $defs. checked: definitions whose
-    instances may already stand in the data as objects of the given type,
-    checked when they were read; they pass without being looked at again.
+    instances the caller has checked already, as it read them (the quick loader
+    checks each township against its own definition): here they pass unread.
     """
     try:
-        compiler = _Compiler(schema, checked or {})
+        compiler = _Compiler(schema, checked)
         return compiler.compile(schema if part is None else {"$ref": f"#/$defs/{part}"})
     except _Unsupported:
         return None
@@ -89,13 +89,8 @@ def _all(checks: list[Check]) -> Check:
     return check
 
 
-def _or_instance(kind: type, test: Check) -> Check:
-    """Passes objects of `kind` (checked when they were read) and whatever `test` passes."""
-    return lambda x: isinstance(x, kind) or test(x)
-
-
 class _Compiler:
-    def __init__(self, root: dict, checked: dict[str, type]):
+    def __init__(self, root: dict, checked: frozenset[str]):
         self.defs = root.get("$defs", {})
         self.checked = checked
         self.compiled: dict[str, Check] = {}
@@ -129,11 +124,11 @@ class _Compiler:
             raise _Unsupported(ref)
         name = ref[len(prefix):]
         if name not in self.compiled:
-            self.compiled[name] = lambda x: self.compiled[name](x)  # until compiled: recursion
-            test = self.compile(self.defs[name])
             if name in self.checked:
-                test = _or_instance(self.checked[name], test)
-            self.compiled[name] = test
+                self.compiled[name] = lambda x: True
+                return self.compiled[name]
+            self.compiled[name] = lambda x: self.compiled[name](x)  # until compiled: recursion
+            self.compiled[name] = self.compile(self.defs[name])
         return self.compiled[name]
 
     def _type(self, types: str | list[str]) -> Check:

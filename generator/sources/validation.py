@@ -23,7 +23,7 @@ from generator.sources.yaml_reader import KeyPath, Lines, key_path, line_of
 if TYPE_CHECKING:  # jsonschema is imported only to explain invalid data
     from jsonschema import Draft202012Validator, ValidationError
 
-from generator.sources.dataset import Township, task_indicator
+from generator.sources.dataset import task_indicator
 
 SCHEMA_PATH = resources.SCHEMA
 MAX_NUMBER = limits.MAX_NUMBER
@@ -85,6 +85,18 @@ def clean(value: Any) -> bool:
     return False  # a date, or anything else unusual
 
 
+def township_outline(raw: dict[str, Any], shared: dict[tuple, tuple]) -> dict[str, Any]:
+    """What the county's checks read of a township (_check_townships): its name, its
+    previous rank and which indicators it reports, as plain data. The quick loader keeps
+    this of each township it has checked and packed, not the whole mapping; townships
+    reporting the same indicators share one tuple of their ids (`shared`)."""
+    ids = tuple(raw["values"])
+    outline = {"name": raw["name"], "values": shared.setdefault(ids, ids)}
+    if "previous_rank" in raw:
+        outline["previous_rank"] = raw["previous_rank"]
+    return outline
+
+
 def _where(source: str, problem: Problem) -> str:
     key = f" {problem.key}:" if problem.key else ""
     return f"{source}:{problem.line}:{key} "
@@ -128,7 +140,10 @@ def _schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def quick_schema_check() -> schema_check.Check | None:
-    return schema_check.compile_schema(_schema(), checked={"township": Township})
+    """The whole contract, less each township's own definition: the quick loader checks
+    every township against it as the township is read (quick_township_check), and what
+    stays in the data after that is the township's outline (township_outline)."""
+    return schema_check.compile_schema(_schema(), checked=frozenset({"township"}))
 
 
 @lru_cache(maxsize=1)
@@ -378,10 +393,8 @@ def _check_townships(townships: dict[str, Any], found: _Findings) -> None:
     first_seen: dict[str, int] = {}
     for index, unit in enumerate(units):
         path = ("townships", "units", index)
-        if isinstance(unit, Township):  # read and checked on the quick path
-            name, previous_rank, value_ids = unit.name, unit.previous_rank, unit.values
-        else:
-            name, previous_rank, value_ids = unit["name"], unit.get("previous_rank"), unit["values"]
+        # A whole township, or its outline (township_outline): the same three things.
+        name, previous_rank, value_ids = unit["name"], unit.get("previous_rank"), unit["values"]
         if name in first_seen:
             first = line_of(("townships", "units", first_seen[name], "name"), found.lines)
             found.add(path + ("name",), f'duplicate township name "{name}" (first at line {first})',

@@ -206,7 +206,7 @@ def quick_load(text: str | bytes, unit: Unit | None = None) -> dict[str, Any] | 
     """
     if isinstance(text, str):
         text = text.removeprefix("\ufeff")
-    if not _quick_candidate(text):
+    if not quick_candidate(text):
         return None
     parser = yaml.cyaml.CParser(text)
     try:
@@ -218,7 +218,9 @@ def quick_load(text: str | bytes, unit: Unit | None = None) -> dict[str, Any] | 
     return data if isinstance(data, dict) else None
 
 
-def _quick_candidate(text: str | bytes) -> bool:
+def quick_candidate(text: str | bytes) -> bool:
+    """Whether quick_load may read `text` at all: libyaml is there, nothing in it that the
+    two loaders could read differently (a tab, a BOM inside, odd line breaks), not too large."""
     if not getattr(yaml, "__with_libyaml__", False):
         return False
     if isinstance(text, bytes):

@@ -53,6 +53,19 @@ def escape(text: str) -> str:
             .replace(">", "&gt;").replace('"', "&quot;"))
 
 
+def escape_text(text: str) -> str:
+    """Escape text for element content only: quotes may stay (a long JSON text has many)."""
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
 def insert_before_close(xml: str, addition: str) -> str:
     """Insert elements just before the root's closing tag."""
     if not addition:

@@ -9,10 +9,17 @@ a Chinese segmenter; it is imported only when a title does not fit on one line.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import itertools
+import json
 import math
+import os
 import unicodedata
+from pathlib import Path
+
+from generator import user_cache
 
 # A break may not come after an opening bracket or before closing punctuation
 # (line-start and line-end prohibitions), nor before a bracket that annotates the
@@ -39,14 +46,16 @@ def _segmenter():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter on stderr
-    # jieba keeps its dictionary's cache in the temporary folder by default, shared by every
-    # user of the machine (and left behind by the web server): keep it in this user's own.
-    from generator.resources import user_cache
+    # jieba keeps its prefix dictionary (built in about 0.5 s, then loaded in 0.1 s) in the
+    # system's shared temporary folder, where another user could leave one of their own:
+    # it goes in the user's cache folder instead, or is built anew in a private folder.
+    folder = user_cache.folder("jieba")
+    if folder is None:
+        import tempfile
 
-    try:
-        jieba.dt.tmp_dir = str(user_cache())
-    except OSError:
-        pass  # no writable home: jieba builds the dictionary in memory each run
+        folder = tempfile.mkdtemp(prefix="speechgen-jieba-")
+    jieba.dt.tmp_dir = str(folder)
+    jieba.dt.initialize()  # once per process, not per title (batch workers inherit it)
     return jieba
 
 
@@ -72,6 +81,65 @@ def break_title(text: str, ems_per_line: float) -> list[str]:
     """The title's lines: as few as fit, broken between words, in a trapezoid or diamond."""
     if text_width(text) <= ems_per_line or ems_per_line < 2:
         return [text]
+    # jieba costs a run about a second (its import and its dictionary): a title already
+    # broken once, by this code and this jieba, is read back from the user's cache.
+    key = _key(text, ems_per_line)
+    lines = _stored(key, text)
+    if lines is None:
+        lines = _break(text, ems_per_line)
+        _store(key, lines)
+    return lines
+
+
+_CACHE_ENTRY_BYTES = 4096
+
+
+@functools.cache
+def _code_key() -> str:
+    from importlib import metadata
+
+    try:
+        version = metadata.version("jieba")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    return hashlib.sha256(Path(__file__).read_bytes() + f"\0jieba {version}".encode()).hexdigest()
+
+
+def _key(text: str, ems_per_line: float) -> str:
+    return hashlib.sha256(f"{_code_key()}\0{ems_per_line!r}\0{text}".encode("utf-8")).hexdigest()
+
+
+def _stored(key: str, text: str) -> list[str] | None:
+    """The lines kept for this title, if any; only lines that make up the title itself."""
+    folder = user_cache.folder("titles")
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"{key}.json", "rb") as fh:
+            lines = json.loads(fh.read(_CACHE_ENTRY_BYTES))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(lines, list) and 0 < len(lines) <= MAX_LINES
+            and all(isinstance(line, str) and line for line in lines) and "".join(lines) == text):
+        return None
+    return lines
+
+
+def _store(key: str, lines: list[str]) -> None:
+    folder = user_cache.folder("titles")
+    if folder is None:
+        return
+    path = folder / f"{key}.json"
+    temporary = folder / f".{key}.{os.getpid()}.tmp"
+    try:
+        temporary.write_text(json.dumps(lines, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)  # a reader sees the old entry or the new, never half
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def _break(text: str, ems_per_line: float) -> list[str]:
     total = text_width(text)
     lines_needed = int(-(-total // ems_per_line))
     if lines_needed > MAX_LINES:
