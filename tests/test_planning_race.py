@@ -6,13 +6,12 @@ import copy
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 from generator import pipeline
 from generator.facts.analysis import analyse
 from generator.planning.notice import plan_notice
-from generator.sources.loader import load, load_text
+from generator.sources.loader import load
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "indicators.yaml"

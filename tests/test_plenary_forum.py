@@ -79,7 +79,6 @@ def test_plenary_says_momentum_and_pressure_from_the_verdicts(plenary):
 
 def test_plenary_task_items_say_who_answers_for_them(plenary):
     _, facts, d = plenary
-    text = _body(d)
     for theme in facts["tasks"]:
         for n, e in enumerate(theme["entries"], 1):
             item = next(p.text for p in d.paragraphs if e["text"] in p.text)

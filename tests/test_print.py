@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from generator import pipeline
 from generator.cli import main
-from generator.document.model import Document, DocMeta, Heading, Paragraph, Run, Title
+from generator.document.model import Document, DocMeta, Paragraph, Run, Title
 from generator.writers import pdf
 from generator.writers.docx import title_lines
 from generator.writers.docx.body import render_docx

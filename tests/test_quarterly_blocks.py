@@ -1,7 +1,6 @@
 """The quarterly speech speaks of the contract's new blocks where they add to it:
 招商引资, the departments' race and the office's 经验做法."""
 
-import copy
 from pathlib import Path
 
 import yaml

@@ -13,7 +13,6 @@ import functools
 import json
 import os
 import re
-import string
 import traceback
 import types
 from collections.abc import ItemsView, KeysView, Mapping, Sequence, ValuesView

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import limits, pipeline
+from generator import limits
 from generator.render import catalogue
 
 KINDS = ("speech", "notice", "scorecard")  # what work.make can make, by the template's kind
