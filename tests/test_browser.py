@@ -189,7 +189,11 @@ def test_upload_generate_preview_and_download_the_notice(browser, server, folder
     browser.find_element(By.ID, "download").click()
     target = folders["downloads"] / NOTICE
     deadline = time.monotonic() + 20
-    while not target.exists() and time.monotonic() < deadline:
+
+    def partial() -> bool:  # Chrome's .crdownload is gone only once the file is whole
+        return any(p.suffix == ".crdownload" for p in folders["downloads"].iterdir())
+
+    while (not target.exists() or partial()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert target.exists(), sorted(p.name for p in folders["downloads"].iterdir())
     assert sorted(p.name for p in folders["downloads"].iterdir()) == [NOTICE]  # the Chinese name, whole

@@ -107,7 +107,8 @@ class UnitFacts(Mapping):
 
     __slots__ = ("_fields", "_board", "_index")
     # by id; in indicator order; then the selections a scorecard speaks of
-    _LAZY = ("indicators", "rows", "assessed", "ahead", "behind", "leading", "unreported")
+    _LAZY = ("indicators", "rows", "assessed", "ahead", "behind", "leading", "unreported",
+             "done", "kept_down")
 
     def __init__(self, fields: dict, board: _Board, index: int):
         self._fields, self._board, self._index = fields, board, index
@@ -180,6 +181,9 @@ class _Board:
             "behind": sorted((p for p in assessed if not p["on_schedule"] and not p["missing"]),
                              key=lambda p: p["schedule_gap"], reverse=True),
             "leading": [p for p in ahead if p["rank"] == 1],  # first of all townships
+            # on schedule, said apart: targets reached, and ceilings kept under their line
+            "done": [p for p in ahead if p["better"] != "lower"],
+            "kept_down": [p for p in ahead if p["better"] == "lower"],
             # figures not reported where they count: scored as zero
             "unreported": [p for p in assessed if p["missing"]],
         }
