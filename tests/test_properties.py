@@ -338,7 +338,7 @@ def distinct_names(data: dict) -> dict:
                 ind["peers"] = {renamed.get(k, k): v for k, v in ind["peers"].items()}
     for n, ind in enumerate((((out.get("townships") or {}).get("indicators")) or {}).values()):
         if isinstance(ind, dict) and clashes(ind.get("name")):
-            ind["name"] = f"乡镇第{n + 1}项"
+            ind["name"] = f"比拼第{n + 1}项"
     for n, u in enumerate(((out.get("townships") or {}).get("units")) or []):
         if isinstance(u, dict) and clashes(u.get("name")):
             u["name"] = f"第{n + 1}镇"
