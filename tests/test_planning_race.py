@@ -104,3 +104,32 @@ def test_year_end_ceiling_said_once():
     names = [re.match(r"[^，；]*?([\u4e00-\u9fff]+起数)", s) for s in ceiling]
     found = [m.group(1) for m in names if m]
     assert len(found) == len(set(found))
+
+
+DISTRICT = ROOT / "tests" / "data" / "district_q3.yaml"
+
+
+def test_the_back_of_the_race_is_named_by_one_rule_everywhere():
+    """District Q3: 西关街道 is fourth of six with 97.33 beside an average of 90.97; it is
+    not lagging, and no occasion names it, nor orders it to report."""
+    facts = analyse(load(DISTRICT))
+    t = facts["townships"]
+    assert t["average_score"] == 90.97
+    notice = _md("notice", DISTRICT)
+    assert "排名靠后的沙河镇和铁路街道要认真分析原因" in notice
+    assert "西关街道排名靠后" not in notice and "铁路街道和西关街道" not in notice
+    ctx = pipeline.template_context(facts)
+    assert [u["name"] for u in ctx["plan"]["notice"]["lagging"]] == ["沙河镇", "铁路街道"]
+    assert [u["name"] for u in ctx["plan"]["forum"]["bottom"]] == ["沙河镇", "铁路街道"]
+    assert [u["name"] for u in ctx["plan"]["bad"]["race"]["bottom"]] == ["沙河镇", "铁路街道"]
+
+
+def test_a_small_field_names_no_one_at_the_back(tmp_path):
+    data = yaml.safe_load(DISTRICT.read_text(encoding="utf-8"))
+    data["townships"]["units"] = data["townships"]["units"][:5]
+    path = tmp_path / "five.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    notice = _md("notice", path)
+    assert "排名靠后" not in notice and "书面报告" not in notice
+    ctx = pipeline.template_context(analyse(load(path)))
+    assert ctx["plan"]["notice"]["lagging"] == [] and ctx["plan"]["forum"]["bottom"] == []

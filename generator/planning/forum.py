@@ -10,8 +10,9 @@ forum_speech.md.j2.
 
 from __future__ import annotations
 
+from generator.planning.standing import behind
+
 NAMED = 3
-MIN_FIELD = 6  # as the speech's race: below this the bottom three are most of the field
 
 
 def _counts(units: list) -> dict:
@@ -52,8 +53,7 @@ def plan_forum(facts: dict, base: dict) -> dict | None:
         "score_on": score_on, "score_behind": t["count"] - len(score_on),
         "counts": _counts(units),
         "none": t["none_on_schedule"],
-        # named for a written plan only in a field large enough, and only when really behind
-        "bottom": [u for u in t["bottom"] if u["score"] < t["total_weight"]] if t["count"] >= MIN_FIELD else [],
+        "bottom": behind(t),
         "widespread": widespread,
         "projects": {"present": bool(by_town), "listed": listed,
                      "unlisted": [n for n in by_town if n not in listed], "idle": idle},

@@ -11,6 +11,7 @@ township that did not report is said once, with all its gaps, never as lagging.
 from __future__ import annotations
 
 from generator.planning.sentences import seed
+from generator.planning.standing import behind
 
 NAMED_MOVERS = 3
 NAMED_SLOWEST = 3
@@ -62,8 +63,7 @@ def plan_notice(facts: dict) -> dict | None:
     top = t["top"] if 1 < len(t["top"]) < t["count"] else []
     if all(u["rank"] == 1 for u in top):
         top = []  # 甲镇、乙镇和丙镇并列第一 says it already
-    top_ranks = {u["rank"] for u in t["top"]}
-    lagging = [u for u in t["bottom"] if u["rank"] not in top_ranks and u["rank"] > max(top_ranks, default=0)]
+    lagging = behind(t, t["top"])
     lines = [_line(ind, facts["meta"]["period_code"]) for ind in t["indicators"]]
     return {
         "first": first, "top": top, "lagging": lagging,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from generator.facts.statements import BAD, rank_band
 from generator.planning.sentences import indicator_sentence, mark_superlatives, vary
+from generator.planning.standing import MIN_FIELD, behind
 
 ECONOMY = "经济"
 # Enumerations longer than this are cut short, and the rest counted.
 LISTED = 6
-# The race's leaders are named only when the field is large enough for it to mean something.
-MIN_FIELD_FOR_TOP = 6
+# A rise of this many places is said as a strong one.
 STRONG_TOWN_RISE = 3
 
 
@@ -85,11 +85,10 @@ def _race(towns: dict | None) -> dict | None:
     if not towns:
         return None
     n = towns["count"]
-    top = [u for u in towns["top"] if u["grade"] in ("A", "B")] if n >= MIN_FIELD_FOR_TOP else []
+    top = [u for u in towns["top"] if u["grade"] in ("A", "B")] if n >= MIN_FIELD else []
     if top:  # a township tied with the last one named is named too
         top = [u for u in towns["units"] if u["rank"] <= top[-1]["rank"]]
-    named_top = {u["name"] for u in top} | {u["name"] for u in towns["units"] if u["rank"] == 1}
-    bottom = [u for u in towns["bottom"] if u["name"] not in named_top] if n >= MIN_FIELD_FOR_TOP else []
+    bottom = behind(towns, top + [u for u in towns["units"] if u["rank"] == 1])
     risers = [u for u in towns["risers"] if u["rank_move"] >= 2][:3]
     strong_rise = bool(risers) and all(u["rank_move"] >= STRONG_TOWN_RISE for u in risers)
     # an indicator on which most of the field is behind schedule is worth a sentence
@@ -111,7 +110,7 @@ def _race(towns: dict | None) -> dict | None:
 
 def _departments(deps: dict | None) -> dict | None:
     """The departments' race as the speech says it: the first three, real risers, the last."""
-    if not deps or deps["ranked_count"] < MIN_FIELD_FOR_TOP:
+    if not deps or deps["ranked_count"] < MIN_FIELD:
         return None
     return {"label": deps["label"], "count": deps["ranked_count"], "top": deps["top"],
             "risers": [u for u in deps["risers"] if u["rank_move"] >= STRONG_TOWN_RISE][:3],
