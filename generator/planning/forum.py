@@ -10,7 +10,7 @@ forum_speech.md.j2.
 
 from __future__ import annotations
 
-from generator.planning.standing import behind
+from generator.planning.standing import behind, investment_laggards
 
 NAMED = 3
 
@@ -59,7 +59,7 @@ def plan_forum(facts: dict, base: dict) -> dict | None:
                      "unlisted": [n for n in by_town if n not in listed], "idle": idle},
         "investment": towns_ip and {
             "count": towns_ip["assessed_count"], "on": towns_ip["on_schedule"],
-            "zero": towns_ip["zero"], "lowest": towns_ip["lowest"],
+            **investment_laggards(ip),
             "completed": towns_ip["completed"]},
         "tasks": entries,
         "has_projects": has_projects,

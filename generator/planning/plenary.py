@@ -11,6 +11,7 @@ with who leads and who carries them out. Words are in plenary_speech.md.j2.
 from __future__ import annotations
 
 from generator.planning.sentences import indicator_sentence, mark_superlatives, vary
+from generator.planning.standing import investment_laggards
 
 # (group, words that put a report card in it, heading when good, heading when bad).
 # A card that matches none joins "development".
@@ -64,8 +65,7 @@ def _investment(ip: dict | None) -> dict | None:
     return {
         "signed": ip["signed"], "started": ip["started"], "start_rate": ip["start_rate"],
         "funds": ip["funds"],
-        "zero": towns["zero"] if towns else [],
-        "lowest": towns["lowest"] if towns else [],
+        **investment_laggards(ip),
         "behind_count": len(towns["behind"]) if towns else 0,
         "town_count": towns["assessed_count"] if towns else 0,
     }

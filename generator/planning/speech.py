@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from generator.facts.statements import BAD, rank_band
 from generator.planning.sentences import indicator_sentence, mark_superlatives, vary
-from generator.planning.standing import MIN_FIELD, behind
+from generator.planning.standing import MIN_FIELD, behind, investment_laggards
 
 ECONOMY = "经济"
 # Enumerations longer than this are cut short, and the rest counted.
@@ -124,12 +124,10 @@ def _investment(ip: dict | None, indicators: list[dict]) -> dict | None:
     indicator's sentence says them, and this paragraph leaves them out."""
     if not ip or not ip["funds"] or ip["funds"]["completion"] is None:
         return None
-    towns = ip["townships"]
     value = ip["funds"]["value"]
     as_indicator = any(f["value"] == value and "招商" in f["name"] for f in indicators)
     return {**ip, "good": bool(ip["funds"]["on_schedule"]),
-            "funds": None if as_indicator else ip["funds"],
-            "zero": towns["zero"] if towns else [], "lowest": towns["lowest"] if towns else []}
+            "funds": None if as_indicator else ip["funds"], **investment_laggards(ip)}
 
 
 def _highlights(items: list[dict]) -> list[dict]:

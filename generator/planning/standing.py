@@ -1,4 +1,4 @@
-"""Who a document names at the back of the township race: one rule for every occasion.
+"""Who a document names at the back: of the township race, and of 招商引资.
 
 The speech, the notice and the forum each name the townships at the back, and
 the notice orders them to report in writing, so the rule must be the same
@@ -27,3 +27,11 @@ def behind(towns: dict, top: list[dict] = ()) -> list[dict]:
     return [u for u in towns["bottom"]
             if u["rank"] > above and u["score"] < towns["total_weight"]
             and (average is None or u["score"] < average)]
+
+
+def investment_laggards(ip: dict | None) -> dict:
+    """The townships named at the back of 招商: those at zero, then the lowest that
+    arrived at something (facts/investment.py decides who they are); empty lists when
+    the file gives no township figures, so every occasion words them the same way."""
+    towns = (ip or {}).get("townships")
+    return {"zero": towns["zero"] if towns else [], "lowest": towns["lowest"] if towns else []}
