@@ -203,3 +203,16 @@ def test_a_gap_too_small_for_one_decimal_is_said_as_the_amount_to_do():
     assert s["schedule_short"] == pytest.approx(0.5)
     # and 10000万元 is on the line exactly
     assert schedule_status(10000, 24000, 5 / 12, "higher")["on_schedule"] is True
+
+
+@pytest.mark.parametrize("growth,average,gap,places", [
+    (0.04, 5.6, -5.56, 2),   # 增长0.04%: the gap keeps the places the growth is printed with
+    (-2.35, 2.15, -4.5, 1),  # 下降2.4%: the unprinted average is not rounded first (not 4.6)
+    (4.2, 5.8, -1.6, 1),
+    (4.2, 4.2, 0.0, 1),
+])
+def test_a_growth_gap_to_the_average_and_peers_is_said_at_the_growths_places(growth, average, gap, places):
+    f = facts(ind(value=1.0, growth=growth, scope_average=Snapshot(growth=average),
+                  peers={"安平县": Snapshot(growth=average)}))
+    assert (f["gap_to_average"], f["average_places"]) == (pytest.approx(gap), places)
+    assert (f["peers"][0]["gap"], f["peers"][0]["places"]) == (pytest.approx(gap), places)

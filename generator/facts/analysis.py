@@ -74,6 +74,19 @@ def _printed_gap(growth: float | None, target: float | None) -> float | None:
     return zh.printed(round(float(g) - float(t), places), places)
 
 
+def _said_gap(growth: float | None, other: float | None) -> float | None:
+    """A growth rate's gap to a figure the sentence does not print, at the growth's printed places."""
+    if growth is None or other is None:
+        return None
+    places = len(zh.number(growth, 1).partition(".")[2])
+    return zh.printed(_r(growth - other), places)
+
+
+def _places(gap: float | None) -> int:
+    """The decimals a gap between printed figures is printed with: at least one."""
+    return max(1, -Decimal(repr(gap)).normalize().as_tuple().exponent) if gap else 1
+
+
 def _good(delta: float | None, better: str) -> bool | None:
     """Whether a positive-means-up delta is good news for this indicator."""
     if delta is None or delta == 0:
@@ -136,14 +149,18 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
     compared = "growth" if ind.growth is not None else ("value" if ind.measure == "level" else None)
     mine = getattr(ind, compared) if compared else None
 
+    # a growth gap takes the places the growth itself is printed with (增长0.04%, 低于全市
+    # 平均5.56个百分点; 下降2.4%, 低4.5): the average is not printed, so it is not rounded first
+    against = _said_gap if compared == "growth" else _diff
     avg = getattr(ind.scope_average, compared) if compared else None
-    gap_avg = _diff(mine, avg)
+    gap_avg = against(mine, avg)
     peers = []
     for name, snap in ind.peers.items():
         theirs = getattr(snap, compared) if compared else None
-        gap = _diff(mine, theirs)
+        gap = against(mine, theirs)
         if gap is not None:
-            peers.append({"name": name, "value": theirs, "gap": gap, "good": _good(gap, ind.better)})
+            peers.append({"name": name, "value": theirs, "gap": gap, "good": _good(gap, ind.better),
+                          "places": _places(gap)})
 
     rank_move = None if ind.rank is None or prev.rank is None else prev.rank - ind.rank
     growth_change = _diff(ind.growth, prev.growth)
@@ -180,13 +197,13 @@ def indicator_facts(ind: Indicator, schedule: float, scope_size: int, rules: Rul
                                  prev.rank, ind.rank),
         "scope_average": avg,
         "gap_to_average": gap_avg,
+        "average_places": _places(gap_avg),
         "above_average_good": _good(gap_avg, ind.better),
         "peers": peers,
         "peers_behind": [p["name"] for p in peers if p["good"] is False],
         "target_growth_gap": target_growth_gap,
         # printed with as many decimals as the figures it is taken between
-        "target_growth_places": max(1, -Decimal(repr(target_growth_gap)).normalize().as_tuple().exponent)
-        if target_growth_gap else 1,
+        "target_growth_places": _places(target_growth_gap),
         "meets_growth_target": (None if target_growth_gap is None else
                                 (target_growth_gap >= 0 if ind.better == "higher"
                                  else target_growth_gap <= 0)),
