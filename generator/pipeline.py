@@ -190,7 +190,10 @@ def notice(data_path: str | Path, *, template: str | None = None, fmt: str = "do
     template = template or DEFAULT_TEMPLATES["notice"]
     check_requirements(facts, template, data_path)
     doc = make_document(templating.escape_facts(template_context(facts)), template)
-    if fmt == "docx" and facts["townships"] and _uses_asset(doc, "scores"):
+    if figures.mode().redact:
+        # the public version prints no figure, and a bar's height is one: the chart is left out
+        doc = replace(doc, blocks=tuple(b for b in doc.blocks if getattr(b, "asset", None) != "scores"))
+    elif fmt == "docx" and facts["townships"] and _uses_asset(doc, "scores"):
         units = facts["townships"]["units"]
         from generator.writers import charts
 

@@ -37,21 +37,44 @@ def pair(request, tmp_path_factory):
     return docx.Document(full), docx.Document(public), trace, public
 
 
+def _paragraphs(d) -> list:
+    """The paragraphs but a chart and its caption: the public version leaves the chart out."""
+    out, after_chart = [], False
+    for p in d.paragraphs:
+        if p._p.xpath(".//*[local-name()='blip']"):
+            after_chart = True
+            continue
+        if not (after_chart and p.text.startswith("图")):
+            out.append(p)
+        after_chart = False
+    return out
+
+
 def _shape(d) -> list[tuple]:
     """What a reader sees besides the words: each paragraph's style, alignment and runs' looks."""
     return [(p.style.name, p.alignment, [(r.bold, r.font.highlight_color) for r in p.runs])
-            for p in d.paragraphs] + [(len(t.rows), len(t.columns)) for t in d.tables]
+            for p in _paragraphs(d)] + [(len(t.rows), len(t.columns)) for t in d.tables]
 
 
 def _cells(d) -> list[str]:
     return [c.text for t in d.tables for row in t.rows for c in row.cells]
 
 
+def test_the_public_notice_leaves_its_chart_out(pair):
+    full, public, _, path = pair
+    if not any(p._p.xpath(".//*[local-name()='blip']") for p in full.paragraphs):
+        pytest.skip("this document has no chart")
+    assert not any(p._p.xpath(".//*[local-name()='blip']") for p in public.paragraphs)
+    assert not [n for n in zipfile.ZipFile(path).namelist() if n.startswith("word/media/")]
+    assert not any(p.text.startswith("图1") for p in public.paragraphs)
+    assert len(_paragraphs(full)) == len(public.paragraphs)
+
+
 def test_words_numbering_and_layout_are_identical(pair):
     full, public, _, _ = pair
     assert _shape(full) == _shape(public)
-    for a, b in zip([p.text for p in full.paragraphs] + _cells(full),
-                    [p.text for p in public.paragraphs] + _cells(public)):
+    for a, b in zip([p.text for p in _paragraphs(full)] + _cells(full),
+                    [p.text for p in _paragraphs(public)] + _cells(public)):
         # the public text is the full text with some of its numbers, and nothing else, as X
         pattern = "".join(f"(?:X|{re.escape(m)})" if NUMBER.fullmatch(m) else re.escape(m)
                           for m in re.split(r"(\d+(?:\.\d+)?)", a))
