@@ -25,6 +25,9 @@ from generator.render import catalogue
 
 SHEET = "townships_2024Q2.xlsx"
 MAPPING = "mapping.yaml"
+# the city's comparison tables of its counties, this period and the last, and how to read them
+COMPARISON = ("city_2024Q2.xlsx", "city_2024Q1.xlsx")
+COMPARISON_MAP = "comparison.yaml"
 DATA = "indicators.yaml"
 REFERENCE = "reference.docx"
 TEMPLATES = "speech_templates"
@@ -67,8 +70,10 @@ def create(folder: str | Path, force: bool = False) -> Result:
 def _files() -> list[tuple[str, bytes]]:
     """(path inside the folder, bytes) for everything init writes, in the order it lists them."""
     files = [(DATA, commented_sample().encode("utf-8")),
-             (MAPPING, _mapping().encode("utf-8")),
+             (MAPPING, _mapping(MAPPING).encode("utf-8")),
              (SHEET, (resources.SAMPLE_SHEETS / SHEET).read_bytes()),
+             (COMPARISON_MAP, _mapping(COMPARISON_MAP).encode("utf-8")),
+             *((name, (resources.SAMPLE_SHEETS / name).read_bytes()) for name in COMPARISON),
              (REFERENCE, resources.REFERENCE_DOCX.read_bytes())]
     for path in sorted(resources.TEMPLATES.glob("*" + catalogue.SUFFIX)):
         files.append((f"{TEMPLATES}/{path.name}", path.read_bytes()))
@@ -77,12 +82,12 @@ def _files() -> list[tuple[str, bytes]]:
     return files
 
 
-def _mapping() -> str:
-    """The sample mapping, pointed at the folder's own indicators.yaml instead of the repo's."""
-    text = (resources.SAMPLE_SHEETS / MAPPING).read_text(encoding="utf-8")
+def _mapping(name: str) -> str:
+    """A sample mapping, pointed at the folder's own indicators.yaml instead of the repo's."""
+    text = (resources.SAMPLE_SHEETS / name).read_text(encoding="utf-8")
     text, bases = re.subn(r"^base: \S+", f"base: {DATA}", text, count=1, flags=re.M)
     if not bases:  # the sample changed shape: better to fail here than ship a broken folder
-        raise RuntimeError(f"{MAPPING} in the samples has no base: line")
+        raise RuntimeError(f"{name} in the samples has no base: line")
     return text.replace("examples/", "")
 
 
@@ -238,6 +243,8 @@ GUIDE_TEXT = f"""\
 | {DATA} | 指标数据：基本信息、县级指标、乡镇赛马、重点项目、下步任务（每个键都有中文注释） |
 | {SHEET} | 统计局报来的乡镇表格（示例） |
 | {MAPPING} | 说明怎样读这张表格：哪个工作表、表头几行、哪一列是哪个指标 |
+| {COMPARISON[0]}、{COMPARISON[1]} | 市里发来的各县（市、区）指标对比表（示例）：本期和上期，每张报表一个工作表 |
+| {COMPARISON_MAP} | 说明怎样读对比表：哪一行是本县、哪一行是全市平均、哪一列是哪个指标 |
 | {TEMPLATES}/ | 讲话稿、通报、成绩单的模板，可以修改，优先于内置模板（见其中的 {TEMPLATES_NOTE}） |
 | {REFERENCE} | 样式参考文档：字体、字号、页边距等，可以在 Word 里修改 |
 
@@ -277,6 +284,13 @@ speechgen validate
 
    生成的文件 = {DATA} 中的基本信息和县级指标 + 表格中的乡镇数据。
    表格有问题时，会指出是哪个工作表、哪一行、哪一列（与 Excel 中看到的一致）。
+
+   市里的对比表也可以一起导入，县级指标的位次、档次、全市平均和兄弟县就从表里来
+   （位次按表中的增速重新排出，与表上印的不一致时会列出来）：
+
+   ```sh
+   speechgen import {SHEET} --map {MAPPING} --compare {COMPARISON[0]} --compare-map {COMPARISON_MAP} --previous {COMPARISON[1]} -o 2024-Q2.yaml
+   ```
 
 ## 第四步：生成材料
 

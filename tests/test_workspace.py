@@ -45,6 +45,22 @@ def test_the_mapping_reads_the_folders_own_data(tmp_path):
     assert mapping["base"] == "indicators.yaml"
 
 
+def test_the_folder_imports_the_citys_comparison_tables_as_its_guide_says(tmp_path, monkeypatch):
+    workspace.create(tmp_path)
+    guide = (tmp_path / "使用说明.md").read_text(encoding="utf-8")
+    command = next(line.strip() for line in guide.splitlines() if "--compare " in line)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, command.split()[1:])
+    assert result.exit_code == 0, result.output
+    data = loader.load(tmp_path / "2024-Q2.yaml")
+    gdp = yaml.safe_load((tmp_path / "2024-Q2.yaml").read_text(encoding="utf-8"))["indicators"]["gdp"]
+    # every county's row of the city's table, its average and the peers come from the tables
+    assert len(gdp["scope_units"]) == 38 and gdp["scope_average"]["growth"] == 5.8
+    assert gdp["peers"]["临江县"]["rank"] == 24 and gdp["rank"] == 28
+    assert data.meta.region == "青山县"
+    assert CliRunner().invoke(main, ["speech", "--data", "2024-Q2.yaml"]).exit_code == 0
+
+
 def test_a_folder_with_files_is_refused_without_force(tmp_path):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(OutputError, match="not empty"):
