@@ -55,3 +55,43 @@ def test_investment_said_on_the_side_its_funds_earn(tmp_path):
     part = text[text.index("招商引资进度偏慢"):].split("\n\n")[1]
     assert "到位资金20.0亿元，完成年度任务的25.0%，落后序时进度25.0个百分点" in part
     assert "黄土岭乡、白云乡和桃源乡完成率分别只有16.0%、25.0%和27.5%" in part
+
+
+def _task(text: str, start: str) -> str:
+    line = next(p for p in text.split("\n\n") if p.startswith(start))
+    return line
+
+
+def test_a_task_naming_a_late_project_speaks_of_the_project_not_of_its_good_indicator(tmp_path):
+    item = _task(_speech(DATA), "**二要倒排工期推动新能源电池材料产业园一期")
+    assert "这个项目至今还没有开工" in item
+    assert "势头较好" not in item  # 招商引资到位资金 is good, but this task says the project is late
+
+    def started_but_slow(d):
+        p = next(p for p in d["projects"] if p["name"] == "新能源电池材料产业园一期")
+        p.update(started=True, completed=0.5)
+
+    item = _task(_speech(_variant(tmp_path, started_but_slow)), "**二要倒排工期推动新能源电池材料产业园一期")
+    assert "这个项目投资进度落后于序时" in item and "没有开工" not in item
+
+    def on_track(d):
+        p = next(p for p in d["projects"] if p["name"] == "新能源电池材料产业园一期")
+        p.update(started=True, completed=p["planned"])
+
+    item = _task(_speech(_variant(tmp_path, on_track)), "**二要倒排工期推动新能源电池材料产业园一期")
+    assert "这个项目" not in item and "招商引资到位资金势头较好" in item
+
+
+def test_a_shortfalls_note_stays_when_its_task_names_a_late_project(tmp_path):
+    def to_fai(d):
+        for theme in d["tasks"]:
+            for it in theme["items"]:
+                if it["text"].startswith("倒排工期"):
+                    it["indicator"] = "fai"
+        for theme in d["tasks"]:  # the other task on fai no longer speaks of it first
+            for it in theme["items"]:
+                if it.get("indicator") == "fai" and not it["text"].startswith("倒排工期"):
+                    it.pop("indicator")
+
+    item = _task(_speech(_variant(tmp_path, to_fai)), "**二要倒排工期推动新能源电池材料产业园一期")
+    assert item.split("**")[2].startswith("固定资产投资") and "这个项目" not in item

@@ -161,6 +161,24 @@ def _task_note(f: dict | None) -> dict | None:
     return None
 
 
+def _is_shortfall(f: dict | None) -> bool:
+    return f is not None and f["verdict"] == "shortfall"
+
+
+def _project_note(entry: dict, projects: dict) -> dict | None:
+    """A task that names a key project still behind speaks of the project, not of its indicator.
+
+    倒排工期推动新能源电池材料产业园一期开工 beside 招商引资到位资金势头较好 would praise
+    the figure while the task says the project is late; a shortfall's note stays, as it
+    ties the task to the figures."""
+    text = entry.get("text") or ""
+    named = [p for p in projects["behind"] if p["name"] and p["name"] in text]
+    if not named:
+        return None
+    return {"f": None, "kind": "project", "statement": None, "variant": 0,
+            "project": max(named, key=lambda p: len(p["name"]))}  # the longest name is the one meant
+
+
 def _closing(meta: dict) -> str:
     """year_end: next year's work; final: the last stretch of the year; ahead: the rest."""
     if meta["is_year_end"]:
@@ -238,7 +256,11 @@ def plan(facts: dict) -> dict:
             said_kinds[key] = said_kinds.get(key, 0) + 1
         return planned
 
-    tasks = [{"theme": t["theme"], "entries": [{**e, "note": note(e["indicator"])} for e in t["entries"]]}
+    def task_note(entry: dict) -> dict | None:
+        f = entry["indicator"]
+        return (None if _is_shortfall(f) else _project_note(entry, projects)) or note(f)
+
+    tasks = [{"theme": t["theme"], "entries": [{**e, "note": task_note(e)} for e in t["entries"]]}
              for t in facts["tasks"]]
     tasked = {e["indicator"]["id"] for t in facts["tasks"] for e in t["entries"] if e["indicator"]}
     _name_leads(econ_bad, tasked)
