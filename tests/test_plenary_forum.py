@@ -134,3 +134,12 @@ def test_forum_needs_townships(tmp_path):
     assert result.exit_code == 2, result.output
     assert "townships" in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_forum_at_a_january_meeting_on_last_year_says_this_year_and_names_the_none_once(tmp_path):
+    doc = _write("forum_speech", ROOT / "tests" / "data" / "framing" / "city_2023.yaml", tmp_path / "f.docx")
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "作为今年攻坚的重点" in text and "明年" not in text
+    # the fact is said in the review; the requirement names the two without saying it again
+    assert text.count("没有一项指标完成年度任务") == 1
+    assert "望江县和清河县的主要负责同志要亲自研究、亲自调度" in text
