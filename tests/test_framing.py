@@ -213,3 +213,13 @@ def test_written_counties_pass_the_framing_checker(path):
              # indicator beside Table 2; every other document is held to the rule.
              if not (kind == "notice" and v.rule == "shape")]
     assert found == []
+
+
+@pytest.mark.parametrize("path", [ROOT / "indicators.yaml", *sorted((ROOT / "tests" / "data" / "framing").glob("*.yaml"))],
+                         ids=lambda p: p.stem)
+def test_no_sentence_says_the_same_rank_twice(path):
+    """位次较一季度前移4位，居全市倒数第16位…；不过居全市倒数第16位 was said of PM2.5."""
+    text = pipeline.speech(path, fmt="md").data.decode("utf-8")
+    for sentence in re.split(r"[。！？\n]", text):
+        ranks = re.findall(r"(?:倒数)?第\d+位", sentence)
+        assert len(ranks) == len(set(ranks)), sentence

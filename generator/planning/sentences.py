@@ -91,6 +91,11 @@ def indicator_sentence(f: dict, side: str, period_code: str, skip: frozenset[str
     # A figure the bureau has not published yet keeps its place in the sentence, where a
     # draft shows its placeholder (sources/pending.py).
     lead += [x for x in statements if x.get("pending")]
+    # a move prints the rank beside it (前移4位，居全市倒数第16位): the other side does not say it again
+    if any(x["kind"] == "rank_move" for x in lead):
+        concede = [x for x in concede if x["kind"] != "rank"]
+    elif any(x["kind"] == "rank_move" for x in concede):
+        lead = [x for x in lead if x["kind"] != "rank"] or lead
     lead, concede = _ordered(lead), _ordered(concede)
     if side == "shortfall" and concede:
         shape = "concessive"  # 虽…，但…
