@@ -80,8 +80,10 @@ def _subs(subs: list[dict]) -> dict | None:
 def _kind(k: dict) -> dict:
     counts = [{"grade": g, "count": k["grade_counts"][g]} for g in GRADES if k["grade_counts"][g]]
     units = k["units"]
-    into_best = [u["name"] for u in units if u["grade"] == "优秀" and u["previous_grade"]
-                 and u["previous_grade"] != "优秀"]
+    risen = [u for u in units if u["grade"] == "优秀" and u["previous_grade"] and u["previous_grade"] != "优秀"]
+    # 河口镇由上年的“良好”升为“优秀”: each named with the grade it rose from, best grade first
+    into_best = [{"previous": g, "names": [u["name"] for u in risen if u["previous_grade"] == g]}
+                 for g in GRADES if any(u["previous_grade"] == g for u in risen)]
     poor = k["by_grade"]["较差"]
     # The last is named with care: a 较差 grade always, a last rank only in a large field
     # and never when that unit is graded 优秀 or 良好 (a last of ten good units is no warning).
@@ -92,7 +94,7 @@ def _kind(k: dict) -> dict:
         "kind": k["kind"], "count": k["count"], "counts": counts,
         "excellent": _named(k["excellent"]),
         "all_excellent": k["grade_counts"]["优秀"] == k["count"],
-        "into_best": into_best if len(into_best) < len(k["excellent"]) else [],
+        "into_best": into_best if len(risen) < len(k["excellent"]) else [],
         "poor": poor, "last": last,
         "fallen": _named(fallen, 4),
     }
