@@ -354,8 +354,6 @@ def test_both_occasions_read_cleanly_on_other_files(tmp_path, path, block):
 
 
 def test_a_unit_risen_to_the_best_grade_is_said_with_the_grade_it_rose_from():
-    from generator import pipeline
-
     text = pipeline.speech(DATA / "occasions" / "county_2024q1.yaml", template="assessment_speech",
                            fmt="md").data.decode("utf-8")
     assert "其中河口镇由上年的“良好”升为“优秀”" in text and "其他等次" not in text
