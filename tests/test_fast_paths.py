@@ -152,6 +152,89 @@ def test_packed_values_read_as_the_values_they_pack():
     assert dataset.PackedValues.pack(values, layouts)._where is packed._where
 
 
+# ---------------------------------------------------------------- records
+
+def _plain_dataset_module():
+    """generator/sources/dataset.py run again with every record a plain frozen dataclass."""
+    import sys
+    import types
+
+    from generator.sources import records
+
+    module = sys.modules["plain_dataset"] = types.ModuleType("plain_dataset")  # dataclass looks it up
+    saved, records.PLAIN = records.PLAIN, True
+    try:
+        exec(compile(Path(dataset.__file__).read_text(encoding="utf-8"), dataset.__file__, "exec"),
+             module.__dict__)
+    finally:
+        records.PLAIN = saved
+    return module
+
+
+PLAIN_DATASET = _plain_dataset_module()
+RECORDS = [name for name, value in vars(dataset).items()
+           if isinstance(value, type) and "_record_init" in vars(value)]
+
+
+def test_every_frozen_class_of_the_data_model_is_a_record():
+    assert len(RECORDS) == 31
+
+
+@pytest.mark.parametrize("name", RECORDS)
+def test_a_record_has_the_fields_of_a_frozen_dataclass(name):
+    import dataclasses
+
+    mine, plain = getattr(dataset, name), getattr(PLAIN_DATASET, name)
+    assert [(f.name, f.type, f.default, f.init, f.repr, f.compare, f.hash) for f in dataclasses.fields(mine)] == \
+        [(f.name, f.type, f.default, f.init, f.repr, f.compare, f.hash) for f in dataclasses.fields(plain)]
+    assert [f.default_factory is dataclasses.MISSING for f in dataclasses.fields(mine)] == \
+        [f.default_factory is dataclasses.MISSING for f in dataclasses.fields(plain)]
+    assert mine.__match_args__ == plain.__match_args__
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
+def test_data_built_as_records_is_data_built_as_dataclasses(path):
+    import dataclasses
+
+    from generator.sources import pending
+
+    plain_data = pending.extract(loader.json_like(yaml_source.quick_load(path.read_text(encoding="utf-8"))))[0]
+    mine, theirs = dataset.build(copy.deepcopy(plain_data), str(path)), \
+        PLAIN_DATASET.build(copy.deepcopy(plain_data), str(path))
+    assert repr(mine) == repr(theirs)
+    assert dataclasses.replace(mine, source="x").source == dataclasses.replace(theirs, source="x").source == "x"
+    # equal to the same data built again, different from a changed one, as dataclasses are
+    assert mine == dataset.build(copy.deepcopy(plain_data), str(path))
+    assert mine != dataclasses.replace(mine, source="x")
+    assert (mine.meta == mine.meta) and hash(mine.meta.period) == hash(theirs.meta.period)
+
+
+def test_records_behave_as_frozen_dataclasses():
+    import dataclasses
+    import pickle
+
+    mine, plain = dataset.Target, PLAIN_DATASET.Target
+    for build in (lambda c: c(), lambda c: c(1.0), lambda c: c(growth=2.0, value=3.0),
+                  lambda c: c(1.0, value=2.0)):
+        a, b = build(mine), build(plain)
+        assert repr(a) == repr(b) and hash(a) == hash(b)
+        assert a == build(mine) and a != mine(99.0) and (a == b) is False  # another class is not equal
+        assert pickle.loads(pickle.dumps(a)) == a
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            a.growth = 1
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            del a.growth
+    for bad in (lambda c: c(1.0, 2.0, 3.0), lambda c: c(1.0, growth=2.0), lambda c: c(nope=1)):
+        for cls in (mine, plain):
+            with pytest.raises(TypeError):
+                bad(cls)
+    with pytest.raises(TypeError):  # a required field missing
+        dataset.Speaker(title="县长")
+    # default factories run once per instance, as dataclass's do
+    assert dataset.Scoring().grades is not dataset.Scoring().grades
+    assert dataset.Scoring() == dataset.Scoring() and repr(dataset.Scoring()) == repr(PLAIN_DATASET.Scoring())
+
+
 # ---------------------------------------------------------------- JSON Schema
 
 def _bundled_plain() -> dict:

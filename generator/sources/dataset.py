@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import resources
 from generator.facts.period import Period, parse_period
+from generator.sources.records import record
 
 if TYPE_CHECKING:  # jsonschema is imported only to explain invalid data
     pass
@@ -47,13 +48,13 @@ def office_keys(raw: Mapping[str, Any], definition: str | None) -> Mapping[str, 
 
 
 
-@dataclass(frozen=True)
+@record
 class Speaker:
     title: str
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Meta:
     region: str
     level: str  # 县 | 区 | 市
@@ -79,7 +80,7 @@ class Meta:
         return "全" + self.level
 
 
-@dataclass(frozen=True)
+@record
 class Snapshot:
     """The measurable fields of an indicator at one time or for one comparator."""
 
@@ -89,13 +90,13 @@ class Snapshot:
     grade: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     growth: float | None = None
     value: float | None = None
 
 
-@dataclass(frozen=True)
+@record
 class HistoryPoint:
     period: str
     value: float | None = None
@@ -104,7 +105,7 @@ class HistoryPoint:
     grade: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ScopeUnit:
     """One unit of the scope on one indicator, as the higher level's comparison table has it."""
 
@@ -116,7 +117,7 @@ class ScopeUnit:
     previous_rank: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Indicator:
     id: str
     name: str
@@ -149,7 +150,7 @@ class Indicator:
         return self.measure_kind or ("level" if self.is_rate else "cumulative")
 
 
-@dataclass(frozen=True)
+@record
 class ProblemList:
     name: str
     rating: str  # 好 较好 一般 较差 差
@@ -158,7 +159,7 @@ class ProblemList:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class TownshipIndicator:
     id: str
     name: str
@@ -224,7 +225,7 @@ class Township:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)  # the office's own keys
 
 
-@dataclass(frozen=True)
+@record
 class Scoring:
     method: str = "completion"
     cap: float = 1.2
@@ -233,7 +234,7 @@ class Scoring:
         default_factory=lambda: {"A": 0.2, "B": 0.4, "C": 0.6, "D": 0.8, "E": 1.0})
 
 
-@dataclass(frozen=True)
+@record
 class Townships:
     indicators: dict[str, TownshipIndicator]
     scoring: Scoring
@@ -241,7 +242,7 @@ class Townships:
     label: str = ""  # what the race's units are called; "" = the default for meta.level
 
 
-@dataclass(frozen=True)
+@record
 class Project:
     name: str
     lead: str
@@ -253,7 +254,7 @@ class Project:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class TaskItem:
     text: str
     lead: str = ""
@@ -264,7 +265,7 @@ class TaskItem:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class TaskTheme:
     theme: str
     items: tuple[TaskItem, ...]
@@ -273,7 +274,7 @@ class TaskTheme:
 
 # --- contract additions: 招商引资, departments, highlights, the annual assessment ---
 
-@dataclass(frozen=True)
+@record
 class Deals:
     """Projects and their investment, 亿元 (signed or started this year)."""
 
@@ -281,7 +282,7 @@ class Deals:
     amount: float | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Funds:
     """到位资金 this year against the annual task, 亿元."""
 
@@ -289,14 +290,14 @@ class Funds:
     target: float | None = None
 
 
-@dataclass(frozen=True)
+@record
 class TownshipInvestment:
     name: str
     value: float | None = None  # 亿元, cumulative; 0 is a figure (nothing arrived)
     target: float | None = None  # the annual task, 亿元
 
 
-@dataclass(frozen=True)
+@record
 class InvestmentPromotion:
     signed: Deals | None = None
     started: Deals | None = None
@@ -305,7 +306,7 @@ class InvestmentPromotion:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class Department:
     name: str
     score: float | None = None
@@ -315,14 +316,14 @@ class Department:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class Departments:
     units: tuple[Department, ...]
     label: str = ""  # what they are called; "" = the default for meta.level (县直部门)
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class Highlight:
     unit: str
     text: str
@@ -330,7 +331,7 @@ class Highlight:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class YearResult:
     year: int
     rank: int | None = None
@@ -338,7 +339,7 @@ class YearResult:
     group_size: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class CountyResult:
     """The county's place in the higher level's annual assessment."""
 
@@ -353,7 +354,7 @@ class CountyResult:
     history: tuple[YearResult, ...] = ()  # earlier years, for "best since"
 
 
-@dataclass(frozen=True)
+@record
 class SubAssessment:
     name: str
     grade: str | None = None
@@ -362,7 +363,7 @@ class SubAssessment:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class AssessedUnit:
     name: str
     kind: str  # 乡镇 | 部门 (or the office's own word)
@@ -374,7 +375,7 @@ class AssessedUnit:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class Commendation:
     title: str
     units: tuple[str, ...]
@@ -382,14 +383,14 @@ class Commendation:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class ResultUse:
     grade: str
     measure: str
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class CommendationNotice:
     """The commendation's own document details; each falls back to meta's."""
 
@@ -402,7 +403,7 @@ class CommendationNotice:
     print_date: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Assessment:
     year: int
     county: CountyResult | None = None
@@ -417,7 +418,7 @@ class Assessment:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
 
-@dataclass(frozen=True)
+@record
 class Rules:
     """Verdict rules (optional top-level key `rules:`); the defaults are the genre's usual ones."""
 
@@ -432,7 +433,7 @@ class Rules:
     bottom_n: int = 3  # size of "the N worst" selections
 
 
-@dataclass(frozen=True)
+@record
 class Dataset:
     source: str  # the file it came from, for messages
     meta: Meta
