@@ -40,7 +40,7 @@ def record(cls: type) -> type:
     fields = dataclasses.fields(cls)
     if not all(f.init for f in fields):
         raise TypeError(f"{cls.__name__}: every field of a record is set by __init__")
-    cls._record_init = tuple((f.name, f.default, f.default_factory) for f in fields )
+    cls._record_init = tuple((f.name, f.default, f.default_factory) for f in fields)
     cls._record_repr = tuple(f.name for f in fields if f.repr)
     cls._record_compare = tuple(f.name for f in fields if f.compare)
     cls._record_hash = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
